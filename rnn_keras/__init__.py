@@ -1,0 +1,14 @@
+"""rnn_keras: recurrent neural networks in Keras 3, from scratch and at scale.
+
+Importing the package registers its layers with Keras's serialization, so a
+saved ``.keras`` model loads in a fresh process after ``import rnn_keras``.
+"""
+
+__version__ = "0.1.0"
+
+from rnn_keras import bptt
+from rnn_keras import config
+from rnn_keras import layers
+from rnn_keras import models
+
+__all__ = ["bptt", "config", "layers", "models", "__version__"]

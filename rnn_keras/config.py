@@ -1,0 +1,82 @@
+"""Run settings read from the environment: the profile and the data directory.
+
+Two environment variables steer every notebook, experiment and test:
+
+- ``RNN_KERAS_PROFILE``: ``"quick"`` (small data, few epochs: minutes on a
+  2-core laptop; CI uses it) or ``"full"`` (the settings that reproduce the
+  headline numbers). Default: ``"full"``.
+- ``RNN_KERAS_DATA_DIR``: a folder holding local copies of data sets (the
+  archives or their extracted folders). Default: none, meaning loaders go to
+  the data set's public source.
+
+Everything reads them through :func:`get_profile` and :func:`get_data_dir`, so
+there is one place that validates them.
+"""
+
+import os
+import pathlib
+
+PROFILE_ENV = "RNN_KERAS_PROFILE"
+DATA_DIR_ENV = "RNN_KERAS_DATA_DIR"
+PROFILES = ("quick", "full")
+DEFAULT_PROFILE = "full"
+
+
+def get_profile(profile=None):
+    """Returns the run profile: ``profile`` if given, else ``$RNN_KERAS_PROFILE``.
+
+    Raises:
+        ValueError: if the value is not one of ``"quick"`` or ``"full"``.
+    """
+    source = "argument `profile`"
+    if profile is None:
+        profile = os.environ.get(PROFILE_ENV, "").strip() or DEFAULT_PROFILE
+        source = f"environment variable {PROFILE_ENV}"
+    profile = str(profile).strip().lower()
+    if profile not in PROFILES:
+        raise ValueError(
+            f"Unknown profile {profile!r} (from {source}). Expected one of "
+            f"{PROFILES}: 'quick' runs in minutes, 'full' reproduces the "
+            "headline numbers."
+        )
+    return profile
+
+
+def get_data_dir(data_dir=None):
+    """Returns the local data directory as a ``pathlib.Path``, or ``None``.
+
+    ``data_dir`` wins over ``$RNN_KERAS_DATA_DIR``. A directory that is named
+    but does not exist is an error (a typo should not silently fall back to a
+    download).
+    """
+    source = "argument `data_dir`"
+    if data_dir is None:
+        data_dir = os.environ.get(DATA_DIR_ENV, "").strip() or None
+        source = f"environment variable {DATA_DIR_ENV}"
+    if data_dir is None:
+        return None
+    path = pathlib.Path(data_dir).expanduser()
+    if not path.is_dir():
+        raise ValueError(
+            f"The data directory {str(path)!r} (from {source}) does not exist. "
+            f"Point {DATA_DIR_ENV} at the folder that holds the data archives, "
+            "or unset it to use the public sources."
+        )
+    return path.resolve()
+
+
+def pick(quick, full, profile=None):
+    """Returns ``quick`` or ``full`` according to the active profile."""
+    return quick if get_profile(profile) == "quick" else full
+
+
+def describe(profile=None, data_dir=None):
+    """A one-line summary of the settings, for the first output of a notebook."""
+    import keras
+
+    data = get_data_dir(data_dir)
+    data_text = str(data) if data is not None else "public sources (no local copy set)"
+    return (
+        f"rnn_keras profile={get_profile(profile)} | data={data_text} | "
+        f"keras {keras.__version__} on {keras.backend.backend()}"
+    )

@@ -1,0 +1,15 @@
+"""Recurrent cells written from scratch in `keras.ops`, and tools to look inside them."""
+
+from rnn_keras.layers.gru_cell import GRUCell
+from rnn_keras.layers.lstm_cell import LSTMCell
+from rnn_keras.layers.simple_rnn_cell import SimpleRNNCell
+from rnn_keras.layers.unroll import as_scratch_cell, record_gates, unroll
+
+__all__ = [
+    "SimpleRNNCell",
+    "LSTMCell",
+    "GRUCell",
+    "as_scratch_cell",
+    "record_gates",
+    "unroll",
+]

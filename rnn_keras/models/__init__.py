@@ -1,0 +1,9 @@
+"""Model builders for the four RNN topologies, plus the encoder-decoder."""
+
+from rnn_keras.models.many_to_many import many_to_many
+from rnn_keras.models.many_to_one import many_to_one
+from rnn_keras.models.one_to_many import one_to_many
+from rnn_keras.models.one_to_one import one_to_one
+from rnn_keras.models.seq2seq import seq2seq
+
+__all__ = ["one_to_one", "one_to_many", "many_to_one", "many_to_many", "seq2seq"]

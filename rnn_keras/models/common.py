@@ -1,0 +1,193 @@
+"""What the topology builders share: argument checks, inputs, recurrent stacks.
+
+Every builder takes the same recurrent keyword arguments:
+
+- ``cell``: ``"simple"``, ``"lstm"`` or ``"gru"``;
+- ``units``: width of each recurrent layer (per direction);
+- ``num_layers``: how many recurrent layers are stacked;
+- ``bidirectional``: wrap each layer in `keras.layers.Bidirectional`;
+- ``dropout``: input dropout of each recurrent layer (one mask per sequence;
+  keeps the fused path cuDNN-eligible);
+- ``recurrent_dropout``: dropout on the recurrent state (note: any value
+  above 0 makes Keras leave the cuDNN kernel);
+- ``implementation``: ``"fused"`` for Keras's own `SimpleRNN`/`LSTM`/`GRU`
+  layers (cuDNN on a GPU), ``"scratch"`` for this package's cells inside
+  `keras.layers.RNN`. Both have the same weights.
+"""
+
+import keras
+
+from rnn_keras.layers.gru_cell import GRUCell
+from rnn_keras.layers.lstm_cell import LSTMCell
+from rnn_keras.layers.simple_rnn_cell import SimpleRNNCell
+
+CELLS = ("simple", "lstm", "gru")
+IMPLEMENTATIONS = ("fused", "scratch")
+POOLINGS = ("last", "mean")
+
+_FUSED = {"simple": keras.layers.SimpleRNN, "lstm": keras.layers.LSTM, "gru": keras.layers.GRU}
+_SCRATCH = {"simple": SimpleRNNCell, "lstm": LSTMCell, "gru": GRUCell}
+
+
+def check_choice(name, value, allowed):
+    if not isinstance(value, str) or value.lower() not in allowed:
+        raise ValueError(
+            f"Received an invalid value for argument `{name}`: {value!r}. "
+            f"Expected one of {allowed}."
+        )
+    return value.lower()
+
+
+def check_positive_int(name, value, allow_none=False):
+    if value is None and allow_none:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise ValueError(
+            f"Received an invalid value for argument `{name}`: {value!r}. "
+            "Expected a positive integer."
+        )
+    return value
+
+
+def check_rate(name, value):
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < 1:
+        raise ValueError(
+            f"Received an invalid value for argument `{name}`: {value!r}. "
+            "Expected a float in [0, 1)."
+        )
+    return float(value)
+
+
+def check_recurrent_args(cell, units, num_layers, bidirectional, dropout,
+                         recurrent_dropout, implementation):
+    """Validates the shared recurrent keyword arguments; returns them normalised."""
+    if not isinstance(bidirectional, bool):
+        raise ValueError(
+            f"Received an invalid value for argument `bidirectional`: "
+            f"{bidirectional!r}. Expected True or False."
+        )
+    return dict(
+        cell=check_choice("cell", cell, CELLS),
+        units=check_positive_int("units", units),
+        num_layers=check_positive_int("num_layers", num_layers),
+        bidirectional=bidirectional,
+        dropout=check_rate("dropout", dropout),
+        recurrent_dropout=check_rate("recurrent_dropout", recurrent_dropout),
+        implementation=check_choice("implementation", implementation, IMPLEMENTATIONS),
+    )
+
+
+def recurrent_layer(cell, units, implementation, *, return_sequences, return_state=False,
+                    dropout=0.0, recurrent_dropout=0.0, name=None, seed=None):
+    """One recurrent layer, fused (Keras) or from scratch (this package)."""
+    if implementation == "fused":
+        return _FUSED[cell](
+            units,
+            return_sequences=return_sequences,
+            return_state=return_state,
+            dropout=dropout,
+            recurrent_dropout=recurrent_dropout,
+            seed=seed,
+            name=name,
+        )
+    return keras.layers.RNN(
+        _SCRATCH[cell](units, dropout=dropout, recurrent_dropout=recurrent_dropout, seed=seed),
+        return_sequences=return_sequences,
+        return_state=return_state,
+        name=name,
+    )
+
+
+def recurrent_stack(x, *, cell, units, num_layers, bidirectional, dropout,
+                    recurrent_dropout, implementation, return_sequences,
+                    return_state=False, initial_states=None, prefix="rnn"):
+    """Stacks ``num_layers`` recurrent layers on ``x``.
+
+    Layers are named ``{prefix}_1`` ... ``{prefix}_N``. All but the last
+    return sequences. ``initial_states``, if given, holds one list of states
+    per layer. With ``return_state=True`` returns ``(output, states)`` where
+    ``states`` holds each layer's final states (both directions concatenated
+    for a bidirectional layer, so they fit a decoder of twice the width).
+    """
+    all_states = []
+    for index in range(num_layers):
+        last = index == num_layers - 1
+        layer = recurrent_layer(
+            cell,
+            units,
+            implementation,
+            return_sequences=return_sequences or not last,
+            return_state=return_state,
+            dropout=dropout,
+            recurrent_dropout=recurrent_dropout,
+            name=None if bidirectional else f"{prefix}_{index + 1}",
+        )
+        if bidirectional:
+            layer = keras.layers.Bidirectional(layer, name=f"{prefix}_{index + 1}")
+        kwargs = {}
+        if initial_states is not None:
+            kwargs["initial_state"] = initial_states[index]
+        result = layer(x, **kwargs)
+        if return_state:
+            x, states = result[0], list(result[1:])
+            if bidirectional:
+                half = len(states) // 2
+                states = [
+                    keras.layers.Concatenate(name=f"{prefix}_{index + 1}_state_{k}")(
+                        [states[k], states[half + k]]
+                    )
+                    for k in range(half)
+                ]
+            all_states.append(states)
+        else:
+            x = result
+    if return_state:
+        return x, all_states
+    return x
+
+
+def sequence_input(*, vocab_size, input_dim, embedding_dim, timesteps, name="inputs",
+                   embedding_name="embedding", mask_value=None):
+    """The input of a sequence model: token ids or feature vectors.
+
+    Exactly one of ``vocab_size`` (integer token ids, 0 = padding, embedded
+    with a mask; pad on the right so the fused path stays cuDNN-eligible) or
+    ``input_dim`` (float features per step, passed straight in; with
+    ``mask_value``, steps equal to it everywhere are masked) must be given.
+    Returns ``(input_tensor, sequence_tensor)``.
+    """
+    if (vocab_size is None) == (input_dim is None):
+        raise ValueError(
+            "Pass exactly one of `vocab_size` (integer token ids, 0 = padding) "
+            f"or `input_dim` (float features per step); got vocab_size={vocab_size!r}, "
+            f"input_dim={input_dim!r}."
+        )
+    check_positive_int("timesteps", timesteps, allow_none=True)
+    if vocab_size is not None:
+        check_positive_int("vocab_size", vocab_size)
+        check_positive_int("embedding_dim", embedding_dim)
+        inputs = keras.Input(shape=(timesteps,), dtype="int32", name=name)
+        x = keras.layers.Embedding(vocab_size, embedding_dim, mask_zero=True,
+                                   name=embedding_name)(inputs)
+        return inputs, x
+    check_positive_int("input_dim", input_dim)
+    inputs = keras.Input(shape=(timesteps, input_dim), name=name)
+    x = inputs
+    if mask_value is not None:
+        x = keras.layers.Masking(mask_value=mask_value, name="masking")(x)
+    return inputs, x
+
+
+def output_head(x, num_outputs, output_activation, name="outputs"):
+    """Dense outputs, kept in float32 under mixed precision for a stable loss."""
+    check_positive_int("num_outputs", num_outputs)
+    try:
+        keras.activations.get(output_activation)
+    except ValueError as error:
+        raise ValueError(
+            f"Received an invalid value for argument `output_activation`: "
+            f"{output_activation!r}. Use a Keras activation name such as "
+            "'softmax', 'sigmoid' or None (linear: logits or regression)."
+        ) from error
+    return keras.layers.Dense(num_outputs, activation=output_activation,
+                              dtype="float32", name=name)(x)
