@@ -1,0 +1,101 @@
+"""The experiment CLI.
+
+    python -m rnn_keras list
+    python -m rnn_keras run EXPERIMENT [--profile quick|full] [--data-dir DIR]
+                                       [--out DIR] [--seed N]
+
+A run prints progress, writes ``metrics.json`` (and models, plots) under
+``--out`` and ends its standard output with one JSON line holding
+``experiment``, ``profile``, ``seconds`` and the headline metrics. Usage
+errors (unknown experiment, bad profile, missing data) exit with status 2 and
+one line saying what to do.
+"""
+
+import argparse
+import json
+import pathlib
+import sys
+import time
+
+
+class UsageError(Exception):
+    pass
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # one line and exit 2, instead of the usage dump
+        raise UsageError(f"{message} (see `python -m rnn_keras --help`)")
+
+
+def _parser():
+    parser = _Parser(prog="python -m rnn_keras", description=__doc__.split("\n\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("list", help="name the experiments")
+    run = sub.add_parser("run", help="run one experiment")
+    run.add_argument("experiment")
+    run.add_argument("--profile", default=None,
+                     help="quick | full (default: $RNN_KERAS_PROFILE, else full)")
+    run.add_argument("--data-dir", default=None,
+                     help="local data sets (default: $RNN_KERAS_DATA_DIR)")
+    run.add_argument("--out", default=None,
+                     help="output folder (default: runs/EXPERIMENT-PROFILE)")
+    run.add_argument("--seed", type=int, default=0)
+    return parser
+
+
+def _run(args):
+    from rnn_keras import config
+    from rnn_keras import experiments
+    from rnn_keras.data import DataNotFoundError
+
+    if args.experiment not in experiments.EXPERIMENTS:
+        raise UsageError(
+            f"unknown experiment {args.experiment!r}; choose one of: "
+            f"{', '.join(sorted(experiments.EXPERIMENTS))} (python -m rnn_keras list)"
+        )
+    try:
+        profile = config.get_profile(args.profile)
+        data_dir = config.get_data_dir(args.data_dir)
+    except ValueError as error:
+        raise UsageError(str(error)) from None
+    out = pathlib.Path(args.out or f"runs/{args.experiment}-{profile}")
+    out.mkdir(parents=True, exist_ok=True)
+
+    import keras
+
+    keras.utils.set_random_seed(args.seed)
+    module = experiments.get(args.experiment)
+    print(f"[rnn_keras] {args.experiment}: {config.describe(profile, data_dir)}; "
+          f"seed={args.seed}; out={out}", flush=True)
+    start = time.perf_counter()
+    try:
+        metrics = module.run(profile=profile, data_dir=data_dir, out_dir=out, seed=args.seed)
+    except DataNotFoundError as error:
+        raise UsageError(str(error).replace("\n", " ")) from None
+    summary = {"experiment": args.experiment, "profile": profile,
+               "seconds": round(time.perf_counter() - start, 1), "seed": args.seed,
+               **metrics}
+    tmp = out / "metrics.json.tmp"
+    tmp.write_text(json.dumps(summary, indent=2) + "\n")
+    tmp.replace(out / "metrics.json")  # never leave a half-written file
+    print(json.dumps(summary), flush=True)
+
+
+def main(argv=None):
+    try:
+        args = _parser().parse_args(argv)
+        if args.command == "list":
+            from rnn_keras import experiments
+
+            for name in sorted(experiments.EXPERIMENTS):
+                print(f"{name}\t{experiments.get(name).DESCRIPTION}")
+            return 0
+        _run(args)
+        return 0
+    except UsageError as error:
+        print(f"rnn_keras: error: {error}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

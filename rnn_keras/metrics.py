@@ -1,0 +1,43 @@
+"""Metrics computed exactly over real (unpadded) tokens."""
+
+import numpy as np
+
+
+def token_accuracy(y_true, y_pred, sample_weight=None):
+    """Accuracy over real tokens only.
+
+    Keras's ``accuracy`` on padded sequences averages each sample over its
+    padded length before weighting; this counts every real token once.
+
+    Args:
+        y_true: ``(batch, T)`` int ids.
+        y_pred: ``(batch, T)`` ids or ``(batch, T, classes)`` scores.
+        sample_weight: ``(batch, T)``, 1 on real tokens and 0 on padding.
+            Default: every token counts.
+    """
+    y_true = np.asarray(y_true)
+    y_pred = np.asarray(y_pred)
+    if y_pred.ndim == y_true.ndim + 1:
+        y_pred = y_pred.argmax(axis=-1)
+    if y_pred.shape != y_true.shape:
+        raise ValueError(
+            f"y_true has shape {y_true.shape} but y_pred gives {y_pred.shape}; "
+            "pass ids of the same shape or scores with one more axis."
+        )
+    weight = np.ones(y_true.shape) if sample_weight is None else np.asarray(sample_weight)
+    total = weight.sum()
+    if total == 0:
+        raise ValueError("sample_weight is zero everywhere: no real token to score.")
+    return float(((y_pred == y_true) * weight).sum() / total)
+
+
+def sequence_accuracy(y_true, y_pred, pad_id=0):
+    """Fraction of sequences reproduced exactly (padding ignored at the end)."""
+    y_true = np.asarray(y_true)
+    y_pred = np.asarray(y_pred)
+    length = max(y_true.shape[1], y_pred.shape[1])
+
+    def pad(a):
+        return np.pad(a, ((0, 0), (0, length - a.shape[1])), constant_values=pad_id)
+
+    return float(np.all(pad(y_true) == pad(y_pred), axis=1).mean())

@@ -1,0 +1,93 @@
+"""Plots shared by the notebooks and experiments (matplotlib)."""
+
+import numpy as np
+
+
+def _pyplot():
+    # Imported lazily: matplotlib picks Agg on a machine without a display
+    # and the inline backend in a notebook.
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def plot_histories(histories, metric="loss", log_scale=True):
+    """One panel per run: training and validation ``metric`` against epoch.
+
+    Args:
+        histories: dict of name -> Keras ``History.history`` dict.
+        metric: the key to plot (``val_`` + key is added when present).
+        log_scale: logarithmic y axis.
+
+    Returns:
+        The matplotlib ``Figure``.
+    """
+    plt = _pyplot()
+    names = list(histories)
+    fig, axes = plt.subplots(1, len(names), figsize=(3.2 * len(names), 2.8), squeeze=False)
+    for ax, name in zip(axes[0], names):
+        history = histories[name]
+        epochs = np.arange(1, len(history[metric]) + 1)
+        ax.plot(epochs, history[metric], label="train")
+        if f"val_{metric}" in history:
+            ax.plot(epochs, history[f"val_{metric}"], label="validation")
+        ax.set_title(name)
+        ax.set_xlabel("epoch")
+        if log_scale:
+            ax.set_yscale("log")
+        ax.grid(alpha=0.3)
+    axes[0][0].set_ylabel(metric)
+    axes[0][0].legend()
+    fig.tight_layout()
+    return fig
+
+
+def plot_gradient_norms(norms_by_name, title="dL/dh_t by distance from the loss"):
+    """Gradient norms against steps back from the last one, log scale.
+
+    Args:
+        norms_by_name: dict of label -> 1-D array of per-step norms in time
+            order (as returned by `rnn_keras.bptt.state_gradient_norms`).
+    """
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(6, 3.5))
+    for label, norms in norms_by_name.items():
+        norms = np.asarray(norms)
+        ax.semilogy(np.arange(len(norms))[::-1], norms, label=label)
+    ax.set_xlabel("steps back from the last step (T - t)")
+    ax.set_ylabel("||dL/dh_t||")
+    ax.set_title(title)
+    ax.grid(alpha=0.3, which="both")
+    ax.legend()
+    fig.tight_layout()
+    return fig
+
+
+def plot_gates(gates, names=None, units=None, title=None):
+    """Heatmaps of gate activations over time for one sequence.
+
+    Args:
+        gates: dict from `rnn_keras.layers.record_gates` (arrays
+            ``(batch, T, units)``); the first sequence is shown.
+        names: which entries to show (default: all but ``candidate``).
+        units: how many units to show (default: all).
+    """
+    plt = _pyplot()
+    names = names or [n for n in gates if n != "candidate"]
+    fig, axes = plt.subplots(len(names), 1, figsize=(7, 1.4 * len(names) + 0.6),
+                             sharex=True, squeeze=False)
+    for ax, name in zip(axes[:, 0], names):
+        values = np.asarray(gates[name])[0]
+        if units is not None:
+            values = values[:, :units]
+        bounded = name not in ("hidden", "cell")
+        image = ax.imshow(values.T, aspect="auto", cmap="viridis" if bounded else "RdBu",
+                          vmin=0 if bounded else None, vmax=1 if bounded else None,
+                          interpolation="nearest")
+        ax.set_ylabel(name)
+        fig.colorbar(image, ax=ax, pad=0.01)
+    axes[-1, 0].set_xlabel("time step")
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
