@@ -4,6 +4,12 @@ Importing the package registers its layers with Keras's serialization, so a
 saved ``.keras`` model loads in a fresh process after ``import rnn_keras``.
 """
 
+import os
+
+# Hide TensorFlow's C++ INFO lines (oneDNN, CPU features) unless the user set
+# a level; warnings and errors still show. Only effective before TF loads.
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "1")
+
 __version__ = "0.1.0"
 
 from rnn_keras import bptt

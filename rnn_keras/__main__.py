@@ -87,8 +87,8 @@ def main(argv=None):
         if args.command == "list":
             from rnn_keras import experiments
 
-            for name in sorted(experiments.EXPERIMENTS):
-                print(f"{name}\t{experiments.get(name).DESCRIPTION}")
+            for name, (_, description) in sorted(experiments.EXPERIMENTS.items()):
+                print(f"{name}\t{description}")
             return 0
         _run(args)
         return 0

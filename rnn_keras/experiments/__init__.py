@@ -1,13 +1,16 @@
-"""Experiments: one module per experiment, each with ``DESCRIPTION`` and
-``run(profile, data_dir, out_dir, seed) -> dict`` of headline metrics.
+"""Experiments: one module per experiment, each with
+``run(profile, data_dir, out_dir, seed) -> dict`` of headline metrics, and
+registered below with a one-line description.
 
 They back both the notebooks and the CLI (``python -m rnn_keras run NAME``).
 """
 
 import importlib
 
+# name -> (module, one-line description)
 EXPERIMENTS = {
-    "topologies": "rnn_keras.experiments.topologies",
+    "topologies": ("rnn_keras.experiments.topologies",
+                   "the four topologies on toy problems (notebook 01): metric vs baseline"),
 }
 
 
@@ -15,4 +18,4 @@ def get(name):
     """Returns the experiment module called ``name``."""
     if name not in EXPERIMENTS:
         raise KeyError(name)
-    return importlib.import_module(EXPERIMENTS[name])
+    return importlib.import_module(EXPERIMENTS[name][0])
