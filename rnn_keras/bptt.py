@@ -20,8 +20,13 @@ from rnn_keras.layers.unroll import as_scratch_cell
 from rnn_keras.layers.unroll import unroll
 
 
-def _gradient(fn, x):
-    """d fn(x) / dx for a scalar ``fn``, with the active backend's autodiff."""
+def gradient(fn, x):
+    """d fn(x) / dx for a scalar function ``fn`` of one tensor, on any backend.
+
+    Uses `tf.GradientTape`, `jax.grad` or `torch.autograd.grad`, whichever
+    backend Keras runs on. ``fn`` must be written in `keras.ops`.
+    """
+    x = ops.convert_to_tensor(x)
     backend = keras.backend.backend()
     if backend == "tensorflow":
         import tensorflow as tf
@@ -41,7 +46,7 @@ def _gradient(fn, x):
         (grad,) = torch.autograd.grad(fn(x), x)
         return grad
     raise ValueError(
-        f"state_gradient_norms supports the tensorflow, jax and torch backends; "
+        f"gradient() supports the tensorflow, jax and torch backends; "
         f"the active backend is {backend!r}."
     )
 
@@ -92,7 +97,7 @@ def state_gradient_norms(layer, inputs, loss_fn=None, initial_state=None):
         )
         return loss_fn(result["outputs"])
 
-    grads = ops.convert_to_numpy(_gradient(loss_of_offsets, offsets))
+    grads = ops.convert_to_numpy(gradient(loss_of_offsets, offsets))
     return np.linalg.norm(grads, axis=-1).mean(axis=-1)
 
 

@@ -195,11 +195,10 @@ def shape_table(results):
     """Rows ``(topology, input shape, output shape, parameters)`` as text."""
     rows = [("topology", "input shape", "output shape", "parameters")]
     for r in results:
-        shapes = r.model.input_shape
-        if isinstance(shapes, dict):
-            in_text = ", ".join(f"{k}{tuple(v)}" for k, v in sorted(shapes.items()))
-        else:
-            in_text = str(tuple(shapes))
+        in_text = ", ".join(
+            (f"{t.name} " if len(r.model.inputs) > 1 else "") + str(tuple(t.shape))
+            for t in r.model.inputs
+        )
         rows.append((r.name, in_text, str(tuple(r.model.output_shape)),
                      f"{r.model.count_params():,}"))
     widths = [max(len(row[i]) for row in rows) for i in range(4)]
