@@ -221,7 +221,7 @@ def run(profile=None, data_dir=None, out_dir=None, seed=0, verbose=2):
     flat = {}
     for r in results:
         for key, value in r.metrics.items():
-            flat[f"{r.name}_{key}"] = round(float(value), 4)
+            flat[f"{r.name}_{key}"] = float(f"{float(value):.4g}")
     if out_dir is not None:
         from rnn_keras import viz
 
