@@ -11,23 +11,12 @@ any machine. Prints one JSON line.
 import argparse
 import json
 import platform
-import time
 
 import keras
 import numpy as np
 
 from rnn_keras import models
-
-
-def time_train_step(model, x, y, repeats):
-    model.compile(optimizer="adam",
-                  loss=keras.losses.BinaryCrossentropy(from_logits=True))
-    model.train_on_batch(x, y)  # trace / compile once
-    model.train_on_batch(x, y)
-    start = time.perf_counter()
-    for _ in range(repeats):
-        model.train_on_batch(x, y)
-    return (time.perf_counter() - start) / repeats
+from rnn_keras.timing import train_step_seconds
 
 
 def main():
@@ -57,7 +46,9 @@ def main():
             model = models.many_to_one(1, vocab_size=args.vocab, embedding_dim=args.embedding,
                                        cell=cell, units=args.units,
                                        implementation=implementation)
-            seconds[implementation] = time_train_step(model, x, y, args.repeats)
+            seconds[implementation] = train_step_seconds(
+                model, x, y, repeats=args.repeats,
+                loss=keras.losses.BinaryCrossentropy(from_logits=True))
         result[f"{cell}_fused_ms"] = round(1000 * seconds["fused"], 1)
         result[f"{cell}_scratch_ms"] = round(1000 * seconds["scratch"], 1)
         result[f"{cell}_scratch_over_fused"] = round(seconds["scratch"] / seconds["fused"], 2)

@@ -13,6 +13,7 @@ one line saying what to do.
 
 import argparse
 import json
+import math
 import pathlib
 import sys
 import time
@@ -41,6 +42,13 @@ def _parser():
                      help="output folder (default: runs/EXPERIMENT-PROFILE)")
     run.add_argument("--seed", type=int, default=0)
     return parser
+
+
+def _json_number(value):
+    """NaN and infinity (a diverged run) become null: strict JSON has no NaN."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
 
 
 def _run(args):
@@ -74,7 +82,7 @@ def _run(args):
         raise UsageError(str(error).replace("\n", " ")) from None
     summary = {"experiment": args.experiment, "profile": profile,
                "seconds": round(time.perf_counter() - start, 1), "seed": args.seed,
-               **metrics}
+               **{k: _json_number(v) for k, v in metrics.items()}}
     tmp = out / "metrics.json.tmp"
     tmp.write_text(json.dumps(summary, indent=2) + "\n")
     tmp.replace(out / "metrics.json")  # never leave a half-written file

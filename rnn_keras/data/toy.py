@@ -1,7 +1,7 @@
 """Small problems, one per topology, made on the spot (no download).
 
 Each function is deterministic for its ``seed`` and returns NumPy arrays
-ready for ``fit``. They feed notebook 01 and the ``topologies`` experiment.
+ready for ``fit``. They feed notebooks 01-03 and their experiments.
 
 - :func:`digits` - the 1,797 real 8x8 handwritten digits that scikit-learn
   ships; as flat vectors (one-to-one) or as 8 rows of 8 pixels read top to
@@ -12,6 +12,10 @@ ready for ``fit``. They feed notebook 01 and the ``topologies`` experiment.
   appeared earlier (many-to-many, aligned; needs memory).
 - :func:`number_words` - digits to English words, ``"3 4 2"`` to ``"three
   hundred forty two"`` (sequence to sequence of another length).
+- :func:`adding_problem` - long memory: sum the two marked numbers of a long
+  sequence (notebook 03).
+- :func:`marker_later` - tag each step with whether a marker comes later:
+  the answer lies in the future (bidirectional RNNs, notebook 03).
 """
 
 import numpy as np
@@ -176,3 +180,55 @@ def number_words(max_number=1000, test_fraction=0.2, seed=0):
 
     return {"train": part(train), "test": part(test), "vocab": vocab,
             "source_vocab_size": 13}
+
+
+def adding_problem(n=10000, timesteps=100, seed=0):
+    """The adding problem (Hochreiter & Schmidhuber, 1997).
+
+    Each step carries two features: a value drawn uniformly from [0, 1] and
+    a marker, 1 at exactly two steps (one in each half of the sequence) and 0
+    elsewhere. The target is the sum of the two marked values. Answering 1.0
+    always scores MSE = Var(U + U') = 1/6 = 0.167: a model must carry the
+    first marked value across up to ``timesteps`` steps to do better.
+
+    Returns ``x (n, timesteps, 2)`` and ``y (n, 1)``.
+    """
+    if timesteps < 2:
+        raise ValueError(f"The adding problem needs timesteps >= 2, got {timesteps}.")
+    rng = np.random.default_rng(seed)
+    values = rng.uniform(0.0, 1.0, size=(n, timesteps))
+    half = timesteps // 2
+    first = rng.integers(0, half, n)
+    second = rng.integers(half, timesteps, n)
+    markers = np.zeros((n, timesteps))
+    rows = np.arange(n)
+    markers[rows, first] = 1.0
+    markers[rows, second] = 1.0
+    x = np.stack([values, markers], axis=-1).astype("float32")
+    y = (values[rows, first] + values[rows, second])[:, None].astype("float32")
+    return x, y
+
+
+ADDING_BASELINE_MSE = 1.0 / 6.0
+
+
+def marker_later(n=4000, timesteps=40, vocab_size=10, marker_probability=0.5, seed=0):
+    """Tag each step: does the marker token appear *later* in the sequence?
+
+    Tokens are ``2..vocab_size-1``; with probability ``marker_probability``
+    one position holds the marker, token 1. The tag of step ``t`` is 1 when
+    the marker sits at a position after ``t``. The answer lies in the future:
+    a left-to-right RNN at an early step can only guess (about chance), a
+    bidirectional one reads it.
+
+    Returns ``tokens (n, timesteps)``, ``tags (n, timesteps)`` and
+    ``marker_position (n,)`` (-1 when there is none).
+    """
+    rng = np.random.default_rng(seed)
+    tokens = rng.integers(2, vocab_size, size=(n, timesteps)).astype("int32")
+    has_marker = rng.uniform(size=n) < marker_probability
+    position = np.where(has_marker, rng.integers(0, timesteps, n), -1)
+    tokens[has_marker, position[has_marker]] = 1
+    steps = np.arange(timesteps)[None, :]
+    tags = (position[:, None] > steps).astype("int32")
+    return tokens, tags, position

@@ -11,6 +11,12 @@ import importlib
 EXPERIMENTS = {
     "topologies": ("rnn_keras.experiments.topologies",
                    "the four topologies on toy problems (notebook 01): metric vs baseline"),
+    "gradient-flow": ("rnn_keras.experiments.gradient_flow",
+                      "gradient norm decay per cell and spectral radius; clipping (notebook 02)"),
+    "adding-problem": ("rnn_keras.experiments.adding_problem",
+                       "long memory: test MSE per cell and sequence length (notebook 03)"),
+    "bidirectional": ("rnn_keras.experiments.bidirectional",
+                      "a task whose answer lies in the future: uni vs bidirectional (notebook 03)"),
 }
 
 

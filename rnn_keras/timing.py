@@ -1,0 +1,20 @@
+"""Timing helpers shared by notebooks, experiments and benchmarks."""
+
+import time
+
+
+def train_step_seconds(model, x, y, repeats=10, loss="mse", optimizer="adam"):
+    """Mean wall time of one ``train_on_batch`` step, after two warm-up steps.
+
+    The warm-up steps absorb tracing and compilation, so the number is the
+    steady-state cost of a step. The model is compiled here.
+    """
+    if repeats < 1:
+        raise ValueError(f"Expected `repeats` >= 1, got {repeats!r}.")
+    model.compile(optimizer=optimizer, loss=loss)
+    model.train_on_batch(x, y)
+    model.train_on_batch(x, y)
+    start = time.perf_counter()
+    for _ in range(repeats):
+        model.train_on_batch(x, y)
+    return (time.perf_counter() - start) / repeats
