@@ -53,3 +53,25 @@ def test_number_words_pairs_and_split():
     np.testing.assert_array_equal(test["decoder_inputs"][i][1:], np.where(test["targets"][i] == toy.END, 0, test["targets"][i])[:-1])
     with pytest.raises(ValueError, match="0..999999"):
         toy.spell_number(-1)
+
+
+def test_adding_problem_structure_and_baseline():
+    x, y = toy.adding_problem(n=100_000, timesteps=10, seed=0)
+    assert x.shape == (100_000, 10, 2) and y.shape == (100_000, 1)
+    markers = x[..., 1]
+    assert (markers.sum(axis=1) == 2).all()
+    assert (markers[:, :5].sum(axis=1) == 1).all()  # one marker in each half
+    np.testing.assert_allclose(y[:, 0], (x[..., 0] * markers).sum(axis=1), atol=1e-5)
+    # Always answering 1.0 scores Var(U + U') = 1/6.
+    assert np.mean((y - 1.0) ** 2) == pytest.approx(toy.ADDING_BASELINE_MSE, abs=0.003)
+    with pytest.raises(ValueError, match="timesteps >= 2"):
+        toy.adding_problem(n=1, timesteps=1)
+
+
+def test_marker_later_tags_look_ahead():
+    tokens, tags, position = toy.marker_later(n=500, timesteps=12, seed=3)
+    assert 0.35 < (position >= 0).mean() < 0.65
+    for seq, tag, pos in zip(tokens, tags, position):
+        assert (seq == 1).sum() == (1 if pos >= 0 else 0)
+        expected = [int(pos > t) for t in range(12)]
+        assert list(tag) == expected
