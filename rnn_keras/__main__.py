@@ -54,6 +54,7 @@ def _json_number(value):
 def _run(args):
     from rnn_keras import config
     from rnn_keras import experiments
+    from rnn_keras.data import DataCorruptError
     from rnn_keras.data import DataNotFoundError
 
     if args.experiment not in experiments.EXPERIMENTS:
@@ -78,7 +79,7 @@ def _run(args):
     start = time.perf_counter()
     try:
         metrics = module.run(profile=profile, data_dir=data_dir, out_dir=out, seed=args.seed)
-    except DataNotFoundError as error:
+    except (DataNotFoundError, DataCorruptError) as error:
         raise UsageError(str(error).replace("\n", " ")) from None
     summary = {"experiment": args.experiment, "profile": profile,
                "seconds": round(time.perf_counter() - start, 1), "seed": args.seed,

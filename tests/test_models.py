@@ -160,7 +160,7 @@ def test_mask_reaches_the_recurrent_layer():
         (lambda: models.many_to_one(2, vocab_size=10, dropout=1.0), r"argument `dropout`: 1.0"),
         (lambda: models.many_to_one(2, vocab_size=10, bidirectional="yes"),
          r"argument `bidirectional`: 'yes'"),
-        (lambda: models.many_to_one(2, vocab_size=10, pooling="max"), r"argument `pooling`: 'max'"),
+        (lambda: models.many_to_one(2, vocab_size=10, pooling="median"), r"argument `pooling`: 'median'"),
         (lambda: models.many_to_one(2), r"exactly one of `vocab_size`.*`input_dim`"),
         (lambda: models.many_to_one(2, vocab_size=10, input_dim=3), r"exactly one of"),
         (lambda: models.many_to_many(0, input_dim=3), r"argument `num_outputs`: 0"),

@@ -1,6 +1,7 @@
 """Data sets: one module per data set (real source + local copy), and toy problems."""
 
 from rnn_keras.data import toy
+from rnn_keras.data.errors import DataCorruptError
 from rnn_keras.data.errors import DataNotFoundError
 
-__all__ = ["toy", "DataNotFoundError"]
+__all__ = ["toy", "DataNotFoundError", "DataCorruptError"]

@@ -2,6 +2,7 @@
 
 from rnn_keras.layers.gru_cell import GRUCell
 from rnn_keras.layers.lstm_cell import LSTMCell
+from rnn_keras.layers.masked_global_max_pooling1d import MaskedGlobalMaxPooling1D
 from rnn_keras.layers.simple_rnn_cell import SimpleRNNCell
 from rnn_keras.layers.unroll import as_scratch_cell, record_gates, unroll
 
@@ -9,6 +10,7 @@ __all__ = [
     "SimpleRNNCell",
     "LSTMCell",
     "GRUCell",
+    "MaskedGlobalMaxPooling1D",
     "as_scratch_cell",
     "record_gates",
     "unroll",

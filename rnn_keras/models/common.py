@@ -23,7 +23,7 @@ from rnn_keras.layers.simple_rnn_cell import SimpleRNNCell
 
 CELLS = ("simple", "lstm", "gru")
 IMPLEMENTATIONS = ("fused", "scratch")
-POOLINGS = ("last", "mean")
+POOLINGS = ("last", "mean", "max", "mean_max")
 
 _FUSED = {"simple": keras.layers.SimpleRNN, "lstm": keras.layers.LSTM, "gru": keras.layers.GRU}
 _SCRATCH = {"simple": SimpleRNNCell, "lstm": LSTMCell, "gru": GRUCell}

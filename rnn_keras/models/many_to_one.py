@@ -1,5 +1,6 @@
 import keras
 
+from rnn_keras.layers.masked_global_max_pooling1d import MaskedGlobalMaxPooling1D
 from rnn_keras.models.common import POOLINGS
 from rnn_keras.models.common import check_choice
 from rnn_keras.models.common import check_recurrent_args
@@ -17,8 +18,9 @@ def many_to_one(num_outputs, *, vocab_size=None, input_dim=None, embedding_dim=6
 
     Sentiment of a review, the class of a video clip, the sum in the adding
     problem. The recurrent stack reads the whole sequence; the summary is its
-    last state (``pooling="last"``) or the mean of its outputs over the real,
-    unmasked steps (``pooling="mean"``).
+    last state (``pooling="last"``), or the mean (``"mean"``), the maximum
+    (``"max"``) or both concatenated (``"mean_max"``) of its outputs over
+    the real, unmasked steps.
 
     Args:
         num_outputs: size of the output layer.
@@ -31,7 +33,7 @@ def many_to_one(num_outputs, *, vocab_size=None, input_dim=None, embedding_dim=6
         cell, units, num_layers, bidirectional, dropout, recurrent_dropout,
         implementation: the shared recurrent arguments
             (see `rnn_keras.models.common`).
-        pooling: ``"last"`` or ``"mean"``.
+        pooling: ``"last"``, ``"mean"``, ``"max"`` or ``"mean_max"``.
         mask_value: for feature inputs, steps whose features all equal it
             are masked (padding).
         output_activation: ``None`` (logits/regression), ``"sigmoid"``,
@@ -53,7 +55,15 @@ def many_to_one(num_outputs, *, vocab_size=None, input_dim=None, embedding_dim=6
                                embedding_dim=embedding_dim, timesteps=timesteps,
                                mask_value=mask_value)
     x = recurrent_stack(x, **args, return_sequences=pooling != "last")
+    if pooling in ("mean", "mean_max"):
+        mean = keras.layers.GlobalAveragePooling1D(name="mean_over_time")(x)
+    if pooling in ("max", "mean_max"):
+        peak = MaskedGlobalMaxPooling1D(name="max_over_time")(x)
     if pooling == "mean":
-        x = keras.layers.GlobalAveragePooling1D(name="mean_over_time")(x)
+        x = mean
+    elif pooling == "max":
+        x = peak
+    elif pooling == "mean_max":
+        x = keras.layers.Concatenate(name="mean_and_max")([mean, peak])
     outputs = output_head(x, num_outputs, output_activation)
     return keras.Model(inputs, outputs, name=name)

@@ -1,0 +1,168 @@
+"""Where data sets come from: a local copy, else the public archive, else a clear error.
+
+Every loader follows the same three steps (DESIGN.md):
+
+1. a local copy in the data directory (``RNN_KERAS_DATA_DIR`` or an explicit
+   ``data_dir``): the extracted folder, or the archive file, checked by
+   sha256 when it is a published archive;
+2. otherwise the public archive through ``keras.utils.get_file`` into the
+   cache (``RNN_KERAS_CACHE_DIR``, default ``~/.cache/rnn_keras``), checked by
+   sha256, with a bounded network timeout;
+3. otherwise :class:`DataNotFoundError`, naming the variable, the file
+   expected and the URL.
+
+A file whose checksum does not match raises :class:`DataCorruptError`; the
+user's own files are never deleted, a download that fails its check is.
+"""
+
+import contextlib
+import dataclasses
+import hashlib
+import os
+import pathlib
+import socket
+
+from rnn_keras import config
+from rnn_keras.data.errors import DataCorruptError
+from rnn_keras.data.errors import DataNotFoundError
+
+CACHE_ENV = "RNN_KERAS_CACHE_DIR"
+
+
+@dataclasses.dataclass(frozen=True)
+class Archive:
+    """A published data archive.
+
+    Attributes:
+        name: human-readable name, for messages.
+        filename: the archive's usual file name.
+        url: where it is published.
+        sha256: its published checksum.
+        folder: the folder the archive extracts to (a local copy may be this
+            folder, already extracted).
+        alternates: other accepted local files, ``{file name: sha256}`` (for
+            example a subset repacked with the same layout).
+    """
+
+    name: str
+    filename: str
+    url: str
+    sha256: str
+    folder: str
+    alternates: tuple = ()
+
+    def accepted_files(self):
+        return ((self.filename, self.sha256),) + tuple(self.alternates)
+
+
+def sha256_of(path, chunk_size=1 << 20):
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(chunk_size), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def verify(path, expected_sha256, archive):
+    """Raises :class:`DataCorruptError` unless ``path`` has the expected checksum."""
+    actual = sha256_of(path)
+    if actual != expected_sha256:
+        raise DataCorruptError(
+            f"{archive.name}: the file {str(path)!r} is corrupt or incomplete (sha256 "
+            f"{actual[:12]}..., expected {expected_sha256[:12]}...). Replace it with a "
+            f"fresh copy of {archive.url}."
+        )
+    return path
+
+
+def cache_dir():
+    path = pathlib.Path(os.environ.get(CACHE_ENV, "") or "~/.cache/rnn_keras").expanduser()
+    return path
+
+
+def find_local(archive, data_dir):
+    """The local copy in ``data_dir``: the extracted folder or a checked archive file."""
+    if data_dir is None:
+        return None
+    data_dir = pathlib.Path(data_dir)
+    for candidate in (data_dir / archive.folder, data_dir / archive.folder / archive.folder):
+        if candidate.is_dir():
+            return candidate
+    for filename, sha256 in archive.accepted_files():
+        path = data_dir / filename
+        if path.is_file():
+            return verify(path, sha256, archive)
+    return None
+
+
+@contextlib.contextmanager
+def network_timeout(seconds):
+    """Bounds how long any socket may wait (urllib and tfds downloads)."""
+    previous = socket.getdefaulttimeout()
+    socket.setdefaulttimeout(seconds)
+    try:
+        yield
+    finally:
+        socket.setdefaulttimeout(previous)
+
+
+def download(archive, timeout=60):
+    """Downloads the archive into the cache (checked by sha256) and returns its path.
+
+    Raises :class:`DataNotFoundError` when the download fails (no network,
+    timeout) and :class:`DataCorruptError` when the downloaded file fails its
+    check (the bad file is removed).
+    """
+    import keras
+
+    target_dir = cache_dir() / "downloads"
+    target_dir.mkdir(parents=True, exist_ok=True)
+    target = target_dir / archive.filename
+    if target.is_file():
+        try:
+            return verify(target, archive.sha256, archive)
+        except DataCorruptError:
+            target.unlink()  # our own cache: fetch it again
+    try:
+        with network_timeout(timeout):
+            path = keras.utils.get_file(fname=archive.filename, origin=archive.url,
+                                        cache_dir=str(cache_dir()), cache_subdir="downloads")
+    except Exception as error:  # urllib, socket and HTTP errors alike
+        for leftover in (target, target.with_name(target.name + ".tmp")):
+            if leftover.exists():
+                leftover.unlink()
+        raise DataNotFoundError(missing_message(archive, reason=f"download failed: {error}")) from None
+    path = pathlib.Path(path)
+    try:
+        return verify(path, archive.sha256, archive)
+    except DataCorruptError:
+        path.unlink()
+        raise
+
+
+def missing_message(archive, reason=""):
+    data_dir = os.environ.get(config.DATA_DIR_ENV) or "not set"
+    names = " or ".join([f"{archive.folder}/"] + [f for f, _ in archive.accepted_files()])
+    return (
+        f"{archive.name} not found: put {names} in the data directory "
+        f"({config.DATA_DIR_ENV}={data_dir}), or let it download from {archive.url}"
+        + (f" ({reason})" if reason else "") + "."
+    )
+
+
+def resolve(archive, data_dir=None, allow_download=True, timeout=60):
+    """Returns the path of a local copy (folder or archive file) of ``archive``.
+
+    Args:
+        archive: an :class:`Archive`.
+        data_dir: folder with local copies; default ``$RNN_KERAS_DATA_DIR``.
+        allow_download: fall back to the public URL when no local copy exists.
+        timeout: seconds the network may stay silent before the download fails.
+    """
+    data_dir = config.get_data_dir(data_dir)
+    local = find_local(archive, data_dir)
+    if local is not None:
+        return local
+    if not allow_download:
+        raise DataNotFoundError(missing_message(archive, reason="downloads disabled"))
+    return download(archive, timeout=timeout)
