@@ -3,6 +3,7 @@
     python -m rnn_keras list
     python -m rnn_keras run EXPERIMENT [--profile quick|full] [--data-dir DIR]
                                        [--out DIR] [--seed N]
+                                       [--cell C] [--[no-]bidirectional] [--implementation I]
 
 A run prints progress, writes ``metrics.json`` (and models, plots) under
 ``--out`` and ends its standard output with one JSON line holding
@@ -12,11 +13,15 @@ one line saying what to do.
 """
 
 import argparse
+import inspect
 import json
 import math
 import pathlib
 import sys
 import time
+
+
+VARIANT_OPTIONS = ("cell", "bidirectional", "implementation")
 
 
 class UsageError(Exception):
@@ -41,6 +46,10 @@ def _parser():
     run.add_argument("--out", default=None,
                      help="output folder (default: runs/EXPERIMENT-PROFILE)")
     run.add_argument("--seed", type=int, default=0)
+    variant = run.add_argument_group("model variant (experiments that train one model)")
+    variant.add_argument("--cell", choices=("simple", "lstm", "gru"), default=None)
+    variant.add_argument("--bidirectional", action=argparse.BooleanOptionalAction, default=None)
+    variant.add_argument("--implementation", choices=("fused", "scratch"), default=None)
     return parser
 
 
@@ -74,11 +83,19 @@ def _run(args):
 
     keras.utils.set_random_seed(args.seed)
     module = experiments.get(args.experiment)
+    options = {k: getattr(args, k) for k in VARIANT_OPTIONS if getattr(args, k) is not None}
+    accepted = inspect.signature(module.run).parameters
+    refused = [k for k in options if k not in accepted]
+    if refused:
+        raise UsageError(
+            f"experiment {args.experiment!r} has no --{refused[0]} option; only experiments "
+            "that train one model take --cell/--bidirectional/--implementation")
     print(f"[rnn_keras] {args.experiment}: {config.describe(profile, data_dir)}; "
           f"seed={args.seed}; out={out}", flush=True)
     start = time.perf_counter()
     try:
-        metrics = module.run(profile=profile, data_dir=data_dir, out_dir=out, seed=args.seed)
+        metrics = module.run(profile=profile, data_dir=data_dir, out_dir=out, seed=args.seed,
+                             **options)
     except (DataNotFoundError, DataCorruptError) as error:
         raise UsageError(str(error).replace("\n", " ")) from None
     summary = {"experiment": args.experiment, "profile": profile,

@@ -219,26 +219,49 @@ def text_vectorizer(texts, vocab_size=20000):
 LENGTH_BUCKETS = (64, 128, 192, 256, 384, 512, 768)
 
 
-def to_dataset(reviews, vectorizer, max_length=400, batch_size=64, shuffle=False, seed=0):
-    """A ``tf.data.Dataset`` of ``(token ids, label)`` batches.
+def token_ids(reviews, vectorizer, max_length=400, chunk=1000):
+    """Token ids of every review, each cut to its **last** ``max_length`` tokens.
 
-    Each review keeps its **last** ``max_length`` tokens (where reviews give
-    their verdict; Keras's ``pad_sequences`` truncates the same way). Reviews
-    of similar length are batched together and padded on the right to the
-    longest in their batch, so short reviews cost short loops and the fused
-    layers stay cuDNN-eligible.
+    The end of a review is where it gives its verdict; Keras's
+    ``pad_sequences`` truncates the same way. Returns a list of int32 arrays.
+    """
+    out = []
+    for start in range(0, len(reviews), chunk):
+        batch = vectorizer(list(reviews.texts[start:start + chunk])).numpy()
+        lengths = (batch > 0).sum(axis=1)
+        out.extend(row[:n][-max_length:].astype("int32") for row, n in zip(batch, lengths))
+    return out
+
+
+def to_dataset(reviews, vectorizer, max_length=400, batch_size=64, shuffle=False, seed=0,
+               ids=None):
+    """A ``tf.data.Dataset`` of ``(token ids, label)`` batches, with a known length.
+
+    Reviews are vectorized once (:func:`token_ids`). Reviews of similar
+    length are batched together and padded on the right to the longest in
+    their batch, so short reviews cost short loops and the fused layers stay
+    cuDNN-eligible. With ``shuffle=True`` the order changes every epoch.
     """
     import tensorflow as tf
 
-    ds = tf.data.Dataset.from_tensor_slices((list(reviews.texts), reviews.labels))
+    ids = token_ids(reviews, vectorizer, max_length) if ids is None else ids
+    lengths = np.array([max(len(i), 1) for i in ids])
+    ids = [i if len(i) else np.ones(1, "int32") for i in ids]  # an empty review: one [UNK]
+    ragged = tf.RaggedTensor.from_row_lengths(np.concatenate(ids), lengths)
+    ds = tf.data.Dataset.from_tensor_slices((ragged, reviews.labels))
     if shuffle:
         ds = ds.shuffle(len(reviews), seed=seed, reshuffle_each_iteration=True)
-    ds = ds.map(lambda text, label: (vectorizer(text)[-max_length:], label),
-                num_parallel_calls=tf.data.AUTOTUNE)
-    boundaries = [b for b in LENGTH_BUCKETS if b < max_length] + [max_length + 1]
+    # Slices of a ragged tensor are ragged-rank-0 values; passing them through a
+    # map turns them into plain tensors, which bucketing needs.
+    ds = ds.map(lambda x, y: (x, y), num_parallel_calls=tf.data.AUTOTUNE)
+    boundaries = [b for b in LENGTH_BUCKETS if b <= max_length] + [max_length + 1]
+    boundaries = sorted(set(boundaries))
     ds = ds.bucket_by_sequence_length(
-        element_length_func=lambda ids, label: tf.shape(ids)[0],
+        element_length_func=lambda x, y: tf.shape(x)[0],
         bucket_boundaries=boundaries,
         bucket_batch_sizes=[batch_size] * (len(boundaries) + 1),
     )
+    bucket = np.searchsorted(boundaries, lengths, side="right")
+    n_batches = int(sum(np.ceil(np.bincount(bucket) / batch_size)))
+    ds = ds.apply(tf.data.experimental.assert_cardinality(n_batches))
     return ds.prefetch(tf.data.AUTOTUNE)

@@ -1,0 +1,154 @@
+"""Sentiment of IMDB reviews (many-to-one): which recurrent choices matter?
+
+Question: on the 25,000 IMDB test reviews, without pretrained embeddings and
+on a laptop CPU, how accurate is each recurrent variant (SimpleRNN, LSTM,
+GRU, bidirectional, fused vs from scratch) with the same budget; what do
+sequence length, pooling and dropout change; and how does it compare with the
+strongest non-neural baseline, TF-IDF + logistic regression?
+
+Pipeline: :mod:`rnn_keras.data.imdb` (validation carved from train, test
+kept apart), a ``TextVectorization`` adapted on the training split only,
+token ids right-padded per length bucket, ``models.many_to_one``.
+
+Used by notebook 04 and ``python -m rnn_keras run sentiment``.
+"""
+
+import dataclasses
+import time
+
+import keras
+import numpy as np
+
+from rnn_keras import config
+from rnn_keras import models
+from rnn_keras.data import imdb
+
+SETTINGS = {
+    # About a minute for the notebook's whole table on a 2-core CPU.
+    "quick": {"n_train": 2000, "n_test": 2000, "vocab_size": 10000, "max_length": 150,
+              "epochs": 2, "units": 32, "embedding_dim": 64},
+    "full": {"n_train": None, "n_test": None, "vocab_size": 20000, "max_length": 400,
+             "epochs": 2, "units": 64, "embedding_dim": 128},
+}
+DEFAULT_VARIANT = dict(cell="gru", bidirectional=True, implementation="fused",
+                       pooling="mean_max", dropout=0.3)
+
+
+@dataclasses.dataclass
+class Data:
+    """Reviews and the vectorizer adapted on the training split."""
+
+    train: imdb.Reviews
+    validation: imdb.Reviews
+    test: imdb.Reviews
+    vectorizer: keras.layers.TextVectorization
+    settings: dict
+
+
+def prepare(profile=None, data_dir=None, seed=0, source="auto"):
+    """Loads the reviews, carves validation from train, adapts the vectorizer."""
+    s = dict(SETTINGS[config.get_profile(profile)])
+    reviews = imdb.load_reviews(data_dir=data_dir, source=source)
+    train, validation = imdb.split_train(reviews["train"], validation_fraction=0.1, seed=seed)
+    train = imdb.sample(train, s["n_train"], seed=seed)
+    validation = imdb.sample(validation, s["n_train"] and max(s["n_train"] // 4, 500), seed=seed)
+    test = imdb.sample(reviews["test"], s["n_test"], seed=seed)
+    vectorizer = imdb.text_vectorizer(train.texts, vocab_size=s["vocab_size"])
+    return Data(train, validation, test, vectorizer, s)
+
+
+def train_variant(data, *, cell="gru", bidirectional=True, implementation="fused",
+                  pooling="mean_max", dropout=0.3, max_length=None, epochs=None,
+                  seed=0, verbose=0):
+    """Trains one variant with the profile's budget.
+
+    Returns a dict with the model, its history and ``test_accuracy``,
+    ``validation_accuracy``, ``seconds_per_epoch``, ``parameters``.
+    """
+    s = data.settings
+    max_length = max_length or s["max_length"]
+    epochs = epochs or s["epochs"]
+    keras.utils.set_random_seed(seed)
+    datasets = {
+        name: imdb.to_dataset(getattr(data, name), data.vectorizer, max_length=max_length,
+                              shuffle=name == "train", seed=seed)
+        for name in ("train", "validation", "test")
+    }
+    model = models.many_to_one(
+        1, vocab_size=s["vocab_size"], embedding_dim=s["embedding_dim"], cell=cell,
+        units=s["units"], bidirectional=bidirectional, implementation=implementation,
+        pooling=pooling, dropout=dropout)
+    model.compile(optimizer=keras.optimizers.Adam(1e-3),
+                  loss=keras.losses.BinaryCrossentropy(from_logits=True),
+                  metrics=[keras.metrics.BinaryAccuracy(threshold=0.0, name="accuracy")])
+    start = time.perf_counter()
+    history = model.fit(datasets["train"], validation_data=datasets["validation"],
+                        epochs=epochs, verbose=verbose, shuffle=False)
+    seconds = time.perf_counter() - start
+    _, test_accuracy = model.evaluate(datasets["test"], verbose=0)
+    return {
+        "model": model,
+        "history": history.history,
+        "test_accuracy": float(test_accuracy),
+        "validation_accuracy": float(history.history["val_accuracy"][-1]),
+        "seconds_per_epoch": seconds / epochs,
+        "parameters": int(model.count_params()),
+    }
+
+
+def tfidf_baseline(data):
+    """TF-IDF of words and word pairs + logistic regression (scikit-learn).
+
+    Uses the same standardization and training reviews. Returns test accuracy
+    and fit seconds.
+    """
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    start = time.perf_counter()
+    clean = np.vectorize(imdb.standardize_py, otypes=[object])
+    tfidf = TfidfVectorizer(ngram_range=(1, 2), min_df=2, max_features=200_000,
+                            sublinear_tf=True, token_pattern=r"[^ ]+")
+    features = tfidf.fit_transform(clean(data.train.texts))
+    classifier = LogisticRegression(C=4.0, max_iter=1000).fit(features, data.train.labels)
+    seconds = time.perf_counter() - start
+    accuracy = classifier.score(tfidf.transform(clean(data.test.texts)), data.test.labels)
+    return {"test_accuracy": float(accuracy), "seconds": seconds}
+
+
+def run(profile=None, data_dir=None, out_dir=None, seed=0, verbose=2, cell=None,
+        bidirectional=None, implementation=None):
+    """Trains one variant (the default: bidirectional GRU, mean+max pooling)."""
+    variant = dict(DEFAULT_VARIANT)
+    for key, value in (("cell", cell), ("bidirectional", bidirectional),
+                       ("implementation", implementation)):
+        if value is not None:
+            variant[key] = value
+    data = prepare(profile=profile, data_dir=data_dir, seed=seed)
+    print(f"[sentiment] {len(data.train)} train / {len(data.validation)} validation / "
+          f"{len(data.test)} test reviews; variant {variant}", flush=True)
+    result = train_variant(data, seed=seed, verbose=verbose, **variant)
+    metrics = {
+        "variant": "-".join([("bi" if variant["bidirectional"] else "") + variant["cell"],
+                             variant["implementation"], variant["pooling"]]),
+        "test_accuracy": float(f"{result['test_accuracy']:.4g}"),
+        "validation_accuracy": float(f"{result['validation_accuracy']:.4g}"),
+        "seconds_per_epoch": round(result["seconds_per_epoch"], 1),
+        "parameters": result["parameters"],
+        "test_reviews": len(data.test),
+    }
+    if out_dir is not None:
+        result["model"].save(out_dir / "model.keras")
+        (out_dir / "vocabulary.txt").write_text(
+            "\n".join(str(w) for w in data.vectorizer.get_vocabulary()) + "\n")
+    return metrics
+
+
+def predict_texts(model, vectorizer, texts, max_length=400):
+    """Probability that each text is positive, with the training pipeline's ids."""
+    reviews = imdb.Reviews(np.array(list(texts), dtype=object), np.zeros(len(texts), "int32"),
+                           np.zeros(len(texts), "int32"), np.arange(len(texts)))
+    ids = imdb.token_ids(reviews, vectorizer, max_length)
+    padded = keras.utils.pad_sequences(ids, padding="post", truncating="pre")
+    logits = model.predict(padded, verbose=0)[:, 0]
+    return 1.0 / (1.0 + np.exp(-logits))

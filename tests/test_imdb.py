@@ -1,0 +1,201 @@
+"""The IMDB loader and the data-source rules, on tiny fixtures written here."""
+
+import hashlib
+import io
+import tarfile
+
+import numpy as np
+import pytest
+
+from rnn_keras.data import DataCorruptError, DataNotFoundError, imdb, sources
+
+REVIEWS = {
+    ("train", "pos", 1, 9): "A wonderful film.<br /><br />Loved it!",
+    ("train", "pos", 2, 8): "Great acting, great story.",
+    ("train", "neg", 3, 1): "Terrible. I didn't like it at all?",
+    ("train", "neg", 4, 2): "Boring <i>and</i> too long.",
+    ("test", "pos", 5, 10): "Best movie of the year.",
+    ("test", "neg", 6, 3): "Awful script, awful cast.",
+}
+
+
+@pytest.fixture(autouse=True)
+def isolated_cache(tmp_path, monkeypatch):
+    monkeypatch.setenv(sources.CACHE_ENV, str(tmp_path / "cache"))
+    monkeypatch.delenv("RNN_KERAS_DATA_DIR", raising=False)
+
+
+def write_folder(root):
+    for (split, polarity, review_id, rating), text in REVIEWS.items():
+        folder = root / "aclImdb" / split / polarity
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / f"{review_id}_{rating}.txt").write_text(text)
+    (root / "aclImdb" / "README").write_text("not a review")
+    return root
+
+
+def write_archive(path):
+    with tarfile.open(path, "w:gz") as tar:
+        for (split, polarity, review_id, rating), text in REVIEWS.items():
+            data = text.encode()
+            info = tarfile.TarInfo(f"aclImdb/{split}/{polarity}/{review_id}_{rating}.txt")
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    return path
+
+
+def test_reads_an_extracted_folder(tmp_path):
+    data_dir = write_folder(tmp_path / "data")
+    reviews = imdb.load_reviews(data_dir=data_dir, allow_download=False)
+    assert len(reviews["train"]) == 4 and len(reviews["test"]) == 2
+    train = reviews["train"]
+    # Sorted by polarity then id; labels from the folder, ratings from the name.
+    assert list(train.ids) == ["neg/3", "neg/4", "pos/1", "pos/2"]
+    assert list(train.labels) == [0, 0, 1, 1]
+    assert list(train.ratings) == [1, 2, 9, 8]
+    assert train.texts[2].startswith("A wonderful film.")
+
+
+def test_reads_an_archive_in_place_when_its_hash_matches(tmp_path, monkeypatch):
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    archive = write_archive(data_dir / "aclImdb_v1.tar.gz")
+    digest = hashlib.sha256(archive.read_bytes()).hexdigest()
+    monkeypatch.setattr(imdb, "ARCHIVE", imdb.ARCHIVE.__class__(
+        **{**imdb.ARCHIVE.__dict__, "sha256": digest}))
+    reviews = imdb.load_reviews(data_dir=data_dir, allow_download=False)
+    assert list(reviews["test"].labels) == [0, 1]
+    assert sorted(p.name for p in data_dir.iterdir()) == ["aclImdb_v1.tar.gz"]  # nothing extracted
+
+
+def test_archive_with_wrong_hash_is_a_clear_error_and_leaves_nothing(tmp_path):
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    write_archive(data_dir / "aclImdb_v1.tar.gz")  # not the published file
+    with pytest.raises(DataCorruptError) as error:
+        imdb.load_reviews(data_dir=data_dir)
+    message = str(error.value)
+    assert "aclImdb_v1.tar.gz" in message and "corrupt or incomplete" in message
+    assert imdb.ARCHIVE.url in message
+    assert sorted(p.name for p in data_dir.iterdir()) == ["aclImdb_v1.tar.gz"]  # user's file kept
+    assert not (tmp_path / "cache").exists()
+
+
+def test_missing_data_names_the_variable_the_files_and_the_url(tmp_path, monkeypatch):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    monkeypatch.setenv("RNN_KERAS_DATA_DIR", str(empty))
+    with pytest.raises(DataNotFoundError) as error:
+        imdb.load_reviews(allow_download=False)
+    message = str(error.value)
+    assert f"RNN_KERAS_DATA_DIR={empty}" in message
+    assert "aclImdb_v1.tar.gz" in message and "aclImdb/" in message
+    assert imdb.ARCHIVE.url in message
+
+
+def test_failed_download_is_a_clear_error_and_cleans_up(tmp_path, monkeypatch):
+    import keras
+
+    def offline(fname, origin, cache_dir, cache_subdir):
+        partial = tmp_path / "cache" / cache_subdir / fname
+        partial.parent.mkdir(parents=True, exist_ok=True)
+        partial.write_bytes(b"half a file")
+        raise OSError("[Errno 101] Network is unreachable")
+
+    monkeypatch.setattr(keras.utils, "get_file", offline)
+    with pytest.raises(DataNotFoundError, match="Network is unreachable") as error:
+        imdb.load_reviews(data_dir=None)
+    assert imdb.ARCHIVE.url in str(error.value)
+    assert not list((tmp_path / "cache" / "downloads").iterdir())
+
+
+def test_download_is_checked_and_a_bad_download_removed(tmp_path, monkeypatch):
+    import keras
+
+    good = write_archive(tmp_path / "good.tar.gz")
+    archive = sources.Archive(name="tiny", filename="tiny.tar.gz", url="https://example.org/tiny",
+                              sha256=hashlib.sha256(good.read_bytes()).hexdigest(),
+                              folder="aclImdb")
+
+    def fake_get_file(fname, origin, cache_dir, cache_subdir, payload=good.read_bytes()):
+        target = tmp_path / "cache" / cache_subdir / fname
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(payload)
+        return str(target)
+
+    monkeypatch.setattr(keras.utils, "get_file", fake_get_file)
+    path = sources.resolve(archive, data_dir=None)
+    assert imdb.read_reviews(path)["train"].labels.tolist() == [0, 0, 1, 1]
+    path.unlink()
+    monkeypatch.setattr(keras.utils, "get_file",
+                        lambda **kw: fake_get_file(**kw, payload=b"truncated"))
+    with pytest.raises(DataCorruptError, match="corrupt or incomplete"):
+        sources.resolve(archive, data_dir=None)
+    assert not list((tmp_path / "cache" / "downloads").iterdir())
+
+
+def test_unreadable_archive_is_a_clear_error(tmp_path):
+    bad = tmp_path / "bad.tgz"
+    bad.write_bytes(b"this is not gzip")
+    with pytest.raises(DataCorruptError, match="cannot read .* as a tar archive"):
+        imdb.read_reviews(bad)
+
+
+def test_archive_without_reviews_is_a_clear_error(tmp_path):
+    folder = tmp_path / "aclImdb" / "train" / "pos"
+    folder.mkdir(parents=True)
+    with pytest.raises(DataCorruptError, match="no reviews found under aclImdb/"):
+        imdb.read_reviews(tmp_path)
+
+
+def test_tfds_source_with_mock_data():
+    import tensorflow_datasets as tfds
+
+    with tfds.testing.mock_data(num_examples=6):
+        reviews = imdb.load_reviews(source="tfds")
+    assert len(reviews["train"]) == 6 and len(reviews["test"]) == 6
+    assert set(reviews["train"].labels) <= {0, 1}
+    assert isinstance(reviews["train"].texts[0], str)
+
+
+def test_bad_source_argument():
+    with pytest.raises(ValueError, match="argument `source`: 'kaggle'"):
+        imdb.load_reviews(source="kaggle")
+
+
+@pytest.mark.parametrize("raw, tokens", [
+    ("Great!<br /><br />Really", "great ! really"),
+    ("I didn't LIKE it", "i didn't like it"),
+    ("'quoted' words, 10/10?", "quoted words 10 10 ?"),
+    ("<i>italic</i> text", "italic text"),
+])
+def test_standardization(raw, tokens):
+    # TextVectorization splits the standardized text on whitespace.
+    assert imdb.standardize_py(raw).split() == tokens.split()
+
+
+def test_validation_is_carved_from_train_with_a_fixed_seed(tmp_path):
+    reviews = imdb.load_reviews(data_dir=write_folder(tmp_path), allow_download=False)
+    train, validation = imdb.split_train(reviews["train"], validation_fraction=0.25, seed=3)
+    again, _ = imdb.split_train(reviews["train"], validation_fraction=0.25, seed=3)
+    assert len(validation) == 1 and len(train) == 3
+    assert not set(train.ids) & set(validation.ids)
+    assert list(train.ids) == list(again.ids)
+    assert not set(validation.ids) & set(reviews["test"].ids)
+
+
+def test_token_dataset_right_pads_keeps_the_end_and_knows_its_length(tmp_path):
+    reviews = imdb.load_reviews(data_dir=write_folder(tmp_path), allow_download=False)
+    vectorizer = imdb.text_vectorizer(reviews["train"].texts, vocab_size=50)
+    ids = imdb.token_ids(reviews["train"], vectorizer, max_length=3)
+    assert [len(i) for i in ids] == [3, 3, 3, 3]
+    vocab = vectorizer.get_vocabulary()
+    assert [vocab[i] for i in ids[2]] == ["loved", "it", "!"]  # the last 3 tokens of review pos/1
+    ds = imdb.to_dataset(reviews["train"], vectorizer, max_length=5, batch_size=2)
+    batches = list(ds)
+    assert int(ds.cardinality()) == len(batches)
+    for x, y in batches:
+        x = x.numpy()
+        for row in x:  # right padding only
+            real = np.flatnonzero(row)
+            assert real.max() + 1 == len(real)
