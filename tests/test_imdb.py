@@ -88,7 +88,7 @@ def test_missing_data_names_the_variable_the_files_and_the_url(tmp_path, monkeyp
     with pytest.raises(DataNotFoundError) as error:
         imdb.load_reviews(allow_download=False)
     message = str(error.value)
-    assert f"RNN_KERAS_DATA_DIR={empty}" in message
+    assert f"the data directory {empty}" in message and "RNN_KERAS_DATA_DIR" in message
     assert "aclImdb_v1.tar.gz" in message and "aclImdb/" in message
     assert imdb.ARCHIVE.url in message
 

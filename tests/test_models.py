@@ -31,7 +31,7 @@ def example(builder, cell, implementation, bidirectional):
                   num_layers=1 if bidirectional else 2,
                   bidirectional=bidirectional, dropout=0.1)
     if builder == "many_to_one":
-        model = models.many_to_one(3, vocab_size=20, embedding_dim=8, pooling="mean", **shared)
+        model = models.many_to_one(3, vocab_size=20, embedding_dim=8, pooling="mean_max", **shared)
         x = padded_tokens(20, BATCH, T_IN)
         y = RNG.integers(0, 3, size=(BATCH,))
     elif builder == "many_to_many":

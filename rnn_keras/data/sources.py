@@ -106,7 +106,7 @@ def network_timeout(seconds):
         socket.setdefaulttimeout(previous)
 
 
-def download(archive, timeout=60):
+def download(archive, timeout=60, data_dir=None):
     """Downloads the archive into the cache (checked by sha256) and returns its path.
 
     Raises :class:`DataNotFoundError` when the download fails (no network,
@@ -131,7 +131,8 @@ def download(archive, timeout=60):
         for leftover in (target, target.with_name(target.name + ".tmp")):
             if leftover.exists():
                 leftover.unlink()
-        raise DataNotFoundError(missing_message(archive, reason=f"download failed: {error}")) from None
+        raise DataNotFoundError(missing_message(archive, data_dir,
+                                                reason=f"download failed: {error}")) from None
     path = pathlib.Path(path)
     try:
         return verify(path, archive.sha256, archive)
@@ -140,13 +141,15 @@ def download(archive, timeout=60):
         raise
 
 
-def missing_message(archive, reason=""):
-    data_dir = os.environ.get(config.DATA_DIR_ENV) or "not set"
+def missing_message(archive, data_dir=None, reason=""):
+    """What is missing, where it was looked for, and the two ways to fix it."""
     names = " or ".join([f"{archive.folder}/"] + [f for f, _ in archive.accepted_files()])
+    where = (f"the data directory {data_dir}" if data_dir is not None
+             else f"a data directory ({config.DATA_DIR_ENV} is not set)")
     return (
-        f"{archive.name} not found: put {names} in the data directory "
-        f"({config.DATA_DIR_ENV}={data_dir}), or let it download from {archive.url}"
-        + (f" ({reason})" if reason else "") + "."
+        f"{archive.name} not found: no {names} in {where}. Put one of them in the folder "
+        f"named by {config.DATA_DIR_ENV} (or --data-dir), or let it download from "
+        f"{archive.url}" + (f" ({reason})" if reason else "") + "."
     )
 
 
@@ -164,5 +167,5 @@ def resolve(archive, data_dir=None, allow_download=True, timeout=60):
     if local is not None:
         return local
     if not allow_download:
-        raise DataNotFoundError(missing_message(archive, reason="downloads disabled"))
-    return download(archive, timeout=timeout)
+        raise DataNotFoundError(missing_message(archive, data_dir, reason="downloads disabled"))
+    return download(archive, timeout=timeout, data_dir=data_dir)

@@ -1,0 +1,36 @@
+import keras
+import numpy as np
+import pytest
+
+from rnn_keras.layers import MaskedGlobalMaxPooling1D
+
+
+def test_padded_steps_do_not_join_the_max():
+    x = np.array([[[-1.0, -5.0], [-2.0, -3.0], [0.0, 0.0]]], "float32")  # last step is padding
+    mask = np.array([[True, True, False]])
+    pooled = keras.ops.convert_to_numpy(MaskedGlobalMaxPooling1D()(x, mask=mask))
+    np.testing.assert_allclose(pooled, [[-1.0, -3.0]])
+    # An unmasked max lets the padded zeros win (what GlobalMaxPooling1D does).
+    np.testing.assert_allclose(x.max(axis=1), [[0.0, 0.0]])
+
+
+def test_without_mask_and_fully_masked_rows():
+    x = np.arange(12, dtype="float32").reshape(2, 3, 2) - 20
+    layer = MaskedGlobalMaxPooling1D()
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(layer(x)), x.max(axis=1))
+    mask = np.array([[False, False, False], [True, False, False]])
+    out = keras.ops.convert_to_numpy(layer(x, mask=mask))
+    np.testing.assert_allclose(out, [[0.0, 0.0], x[1, 0]])
+
+
+def test_mask_from_embedding_and_config():
+    tokens = keras.Input((None,), dtype="int32")
+    x = keras.layers.Embedding(10, 4, mask_zero=True)(tokens)
+    out = MaskedGlobalMaxPooling1D(name="pool")(x)
+    model = keras.Model(tokens, out)
+    ids = np.array([[3, 4, 0, 0]])
+    longer = np.array([[3, 4, 0, 0, 0, 0]])
+    np.testing.assert_allclose(model.predict(ids, verbose=0), model.predict(longer, verbose=0))
+    layer = model.get_layer("pool")
+    assert MaskedGlobalMaxPooling1D.from_config(layer.get_config()).get_config() == layer.get_config()
+    assert layer.compute_output_shape((2, 7, 4)) == (2, 4)
