@@ -198,9 +198,14 @@ def standardize(text):
 
 def standardize_py(text):
     """:func:`standardize` for one Python string (for tests and display)."""
+    return standardize_many([text])[0]
+
+
+def standardize_many(texts):
+    """:func:`standardize` for a sequence of Python strings, in one batched op."""
     import tensorflow as tf
 
-    return standardize(tf.constant(text)).numpy().decode()
+    return [t.decode() for t in standardize(tf.constant(list(texts))).numpy()]
 
 
 def text_vectorizer(texts, vocab_size=20000):
