@@ -32,7 +32,7 @@ def review_dir(tmp_path, monkeypatch):
 def tiny_settings(monkeypatch):
     monkeypatch.setitem(sentiment.SETTINGS, "quick", {
         "n_train": None, "n_test": None, "vocab_size": 50, "max_length": 20, "epochs": 3,
-        "units": 8, "embedding_dim": 8})
+        "units": 8, "embedding_dim": 8, "learning_rate": 1e-2, "batch_size": 8})
 
 
 def test_run_trains_reports_and_saves(review_dir, tiny_settings, tmp_path):

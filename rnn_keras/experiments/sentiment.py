@@ -26,9 +26,11 @@ from rnn_keras.data import imdb
 SETTINGS = {
     # About a minute for the notebook's whole table on a 2-core CPU.
     "quick": {"n_train": 2000, "n_test": 2000, "vocab_size": 10000, "max_length": 150,
-              "epochs": 2, "units": 32, "embedding_dim": 64},
+              "epochs": 3, "units": 32, "embedding_dim": 64, "learning_rate": 3e-3,
+              "batch_size": 32},
     "full": {"n_train": None, "n_test": None, "vocab_size": 20000, "max_length": 400,
-             "epochs": 2, "units": 64, "embedding_dim": 128},
+             "epochs": 2, "units": 64, "embedding_dim": 128, "learning_rate": 1e-3,
+             "batch_size": 64},
 }
 DEFAULT_VARIANT = dict(cell="gru", bidirectional=True, implementation="fused",
                        pooling="mean_max", dropout=0.3)
@@ -71,14 +73,14 @@ def train_variant(data, *, cell="gru", bidirectional=True, implementation="fused
     keras.utils.set_random_seed(seed)
     datasets = {
         name: imdb.to_dataset(getattr(data, name), data.vectorizer, max_length=max_length,
-                              shuffle=name == "train", seed=seed)
+                              batch_size=s["batch_size"], shuffle=name == "train", seed=seed)
         for name in ("train", "validation", "test")
     }
     model = models.many_to_one(
         1, vocab_size=s["vocab_size"], embedding_dim=s["embedding_dim"], cell=cell,
         units=s["units"], bidirectional=bidirectional, implementation=implementation,
         pooling=pooling, dropout=dropout)
-    model.compile(optimizer=keras.optimizers.Adam(1e-3),
+    model.compile(optimizer=keras.optimizers.Adam(s["learning_rate"]),
                   loss=keras.losses.BinaryCrossentropy(from_logits=True),
                   metrics=[keras.metrics.BinaryAccuracy(threshold=0.0, name="accuracy")])
     start = time.perf_counter()
