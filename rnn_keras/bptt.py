@@ -16,7 +16,7 @@ import keras
 import numpy as np
 from keras import ops
 
-from rnn_keras.layers.unroll import as_scratch_cell
+from rnn_keras.layers.unroll import sequence_and_cell
 from rnn_keras.layers.unroll import unroll
 
 
@@ -77,16 +77,12 @@ def state_gradient_norms(layer, inputs, loss_fn=None, initial_state=None):
 
     Example:
 
-    >>> norms = state_gradient_norms(keras.layers.SimpleRNN(16), x)  # built
-    >>> decay_per_step = np.exp(np.polyfit(np.arange(len(norms)), np.log(norms), 1)[0])
+    >>> layer = keras.layers.SimpleRNN(16)
+    >>> layer(x)  # build it
+    >>> norms = state_gradient_norms(layer, x)
+    >>> decay_rate(norms)  # the factor per step back
     """
-    cell, _ = as_scratch_cell(layer)
-    inputs = ops.convert_to_tensor(inputs, dtype=cell.compute_dtype)
-    if len(inputs.shape) != 3:
-        raise ValueError(
-            "Expected `inputs` of shape (batch, timesteps, features), got shape "
-            f"{tuple(inputs.shape)}."
-        )
+    cell, _, inputs = sequence_and_cell(layer, inputs)
     loss_fn = loss_fn or _last_output_sum
     batch, timesteps = inputs.shape[0], inputs.shape[1]
     offsets = ops.zeros((timesteps, batch, cell.units), dtype=cell.compute_dtype)

@@ -241,9 +241,9 @@ def test_record_gates_rejects_non_recurrent_layers():
 @pytest.mark.parametrize(
     "kwargs, message",
     [
-        ({"units": 0}, "argument `units`, expected a positive integer, got 0"),
-        ({"units": "8"}, "got '8'"),
-        ({"units": 4, "dropout": 1.5}, "argument `dropout`, expected a float in \\[0, 1\\), got 1.5"),
+        ({"units": 0}, "argument `units`: 0. Expected a positive integer"),
+        ({"units": "8"}, "argument `units`: '8'"),
+        ({"units": 4, "dropout": 1.5}, "argument `dropout`: 1.5. Expected a float in \\[0, 1\\)"),
         ({"units": 4, "recurrent_dropout": -0.1}, "argument `recurrent_dropout`"),
         ({"units": 4, "activation": "no_such_fn"}, "no_such_fn"),
         ({"units": 4, "seed": "x"}, "argument `seed`"),

@@ -7,6 +7,10 @@ from keras import initializers
 from keras import ops
 from keras import regularizers
 
+from rnn_keras.validation import check_positive_int
+from rnn_keras.validation import check_rate
+from rnn_keras.validation import check_seed
+
 try:  # Keras's own mixin: `keras.layers.RNN` draws its masks before the loop.
     from keras.src.layers.rnn.dropout_rnn_cell import DropoutRNNCell
 except ImportError:  # pragma: no cover - a Keras release that moved it
@@ -38,26 +42,6 @@ except ImportError:  # pragma: no cover - a Keras release that moved it
 
         def reset_recurrent_dropout_mask(self):
             self._recurrent_dropout_mask = None
-
-
-def check_units(units):
-    if isinstance(units, bool) or not isinstance(units, int) or units <= 0:
-        raise ValueError(
-            f"Received an invalid value for argument `units`, expected a "
-            f"positive integer, got {units!r}."
-        )
-    return units
-
-
-def check_rate(name, value):
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not (
-        0.0 <= value < 1.0
-    ):
-        raise ValueError(
-            f"Received an invalid value for argument `{name}`, expected a "
-            f"float in [0, 1), got {value!r}."
-        )
-    return float(value)
 
 
 class BaseCell(keras.layers.Layer, DropoutRNNCell):
@@ -96,7 +80,7 @@ class BaseCell(keras.layers.Layer, DropoutRNNCell):
         **kwargs,
     ):
         super().__init__(**kwargs)
-        self.units = check_units(units)
+        self.units = check_positive_int("units", units)
         self.activation = activations.get(activation)
         self.use_bias = bool(use_bias)
         self.kernel_initializer = initializers.get(kernel_initializer)
@@ -110,12 +94,7 @@ class BaseCell(keras.layers.Layer, DropoutRNNCell):
         self.bias_constraint = constraints.get(bias_constraint)
         self.dropout = check_rate("dropout", dropout)
         self.recurrent_dropout = check_rate("recurrent_dropout", recurrent_dropout)
-        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
-            raise ValueError(
-                f"Received an invalid value for argument `seed`, expected an "
-                f"integer or None, got {seed!r}."
-            )
-        self.seed = seed
+        self.seed = check_seed("seed", seed)
         self.seed_generator = keras.random.SeedGenerator(seed=seed)
         self.supports_masking = True
         self.output_size = self.units

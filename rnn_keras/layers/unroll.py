@@ -71,6 +71,18 @@ def as_scratch_cell(layer):
     )
 
 
+def sequence_and_cell(layer, inputs):
+    """``(cell, go_backwards, inputs as a tensor)``, checking ``inputs`` is 3-D."""
+    cell, go_backwards = as_scratch_cell(layer)
+    inputs = ops.convert_to_tensor(inputs, dtype=cell.compute_dtype)
+    if len(inputs.shape) != 3:
+        raise ValueError(
+            "Expected `inputs` of shape (batch, timesteps, features), got shape "
+            f"{tuple(inputs.shape)}."
+        )
+    return cell, go_backwards, inputs
+
+
 def unroll(layer, inputs, initial_state=None, mask=None, state_offsets=None):
     """Runs a cell over a sequence one step at a time, keeping everything.
 
@@ -91,13 +103,7 @@ def unroll(layer, inputs, initial_state=None, mask=None, state_offsets=None):
         tensor per gate name of the cell, in time order of the input (also
         when the layer runs backwards).
     """
-    cell, go_backwards = as_scratch_cell(layer)
-    inputs = ops.convert_to_tensor(inputs, dtype=cell.compute_dtype)
-    if len(inputs.shape) != 3:
-        raise ValueError(
-            "Expected `inputs` of shape (batch, timesteps, features), got shape "
-            f"{tuple(inputs.shape)}."
-        )
+    cell, go_backwards, inputs = sequence_and_cell(layer, inputs)
     batch, timesteps = inputs.shape[0], inputs.shape[1]
     if not cell.built:
         cell.build(inputs.shape[:1] + inputs.shape[2:])

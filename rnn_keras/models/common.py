@@ -20,6 +20,10 @@ import keras
 from rnn_keras.layers.gru_cell import GRUCell
 from rnn_keras.layers.lstm_cell import LSTMCell
 from rnn_keras.layers.simple_rnn_cell import SimpleRNNCell
+from rnn_keras.validation import check_bool
+from rnn_keras.validation import check_choice
+from rnn_keras.validation import check_positive_int
+from rnn_keras.validation import check_rate
 
 CELLS = ("simple", "lstm", "gru")
 IMPLEMENTATIONS = ("fused", "scratch")
@@ -29,48 +33,14 @@ _FUSED = {"simple": keras.layers.SimpleRNN, "lstm": keras.layers.LSTM, "gru": ke
 _SCRATCH = {"simple": SimpleRNNCell, "lstm": LSTMCell, "gru": GRUCell}
 
 
-def check_choice(name, value, allowed):
-    if not isinstance(value, str) or value.lower() not in allowed:
-        raise ValueError(
-            f"Received an invalid value for argument `{name}`: {value!r}. "
-            f"Expected one of {allowed}."
-        )
-    return value.lower()
-
-
-def check_positive_int(name, value, allow_none=False):
-    if value is None and allow_none:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-        raise ValueError(
-            f"Received an invalid value for argument `{name}`: {value!r}. "
-            "Expected a positive integer."
-        )
-    return value
-
-
-def check_rate(name, value):
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < 1:
-        raise ValueError(
-            f"Received an invalid value for argument `{name}`: {value!r}. "
-            "Expected a float in [0, 1)."
-        )
-    return float(value)
-
-
 def check_recurrent_args(cell, units, num_layers, bidirectional, dropout,
                          recurrent_dropout, implementation):
     """Validates the shared recurrent keyword arguments; returns them normalised."""
-    if not isinstance(bidirectional, bool):
-        raise ValueError(
-            f"Received an invalid value for argument `bidirectional`: "
-            f"{bidirectional!r}. Expected True or False."
-        )
     return dict(
         cell=check_choice("cell", cell, CELLS),
         units=check_positive_int("units", units),
         num_layers=check_positive_int("num_layers", num_layers),
-        bidirectional=bidirectional,
+        bidirectional=check_bool("bidirectional", bidirectional),
         dropout=check_rate("dropout", dropout),
         recurrent_dropout=check_rate("recurrent_dropout", recurrent_dropout),
         implementation=check_choice("implementation", implementation, IMPLEMENTATIONS),

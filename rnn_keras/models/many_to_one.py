@@ -2,7 +2,7 @@ import keras
 
 from rnn_keras.layers.masked_global_max_pooling1d import MaskedGlobalMaxPooling1D
 from rnn_keras.models.common import POOLINGS
-from rnn_keras.models.common import check_choice
+from rnn_keras.validation import check_choice
 from rnn_keras.models.common import check_recurrent_args
 from rnn_keras.models.common import output_head
 from rnn_keras.models.common import recurrent_stack

@@ -1,6 +1,6 @@
 import keras
 
-from rnn_keras.models.common import check_positive_int
+from rnn_keras.validation import check_positive_int
 from rnn_keras.models.common import check_recurrent_args
 from rnn_keras.models.common import output_head
 from rnn_keras.models.common import recurrent_stack

@@ -1,7 +1,7 @@
 import keras
 
-from rnn_keras.models.common import check_positive_int
-from rnn_keras.models.common import check_rate
+from rnn_keras.validation import check_positive_int
+from rnn_keras.validation import check_rate
 from rnn_keras.models.common import output_head
 
 

@@ -1,0 +1,44 @@
+"""Argument checks shared by layers and builders: one message format everywhere.
+
+Each raises ``ValueError("Received an invalid value for argument `name`:
+value. Expected ...")``, naming the argument, what was passed and what is
+allowed.
+"""
+
+
+def _invalid(name, value, expected):
+    return ValueError(
+        f"Received an invalid value for argument `{name}`: {value!r}. Expected {expected}."
+    )
+
+
+def check_choice(name, value, allowed):
+    if not isinstance(value, str) or value.lower() not in allowed:
+        raise _invalid(name, value, f"one of {allowed}")
+    return value.lower()
+
+
+def check_positive_int(name, value, allow_none=False):
+    if value is None and allow_none:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise _invalid(name, value, "a positive integer")
+    return value
+
+
+def check_rate(name, value):
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < 1:
+        raise _invalid(name, value, "a float in [0, 1)")
+    return float(value)
+
+
+def check_bool(name, value):
+    if not isinstance(value, bool):
+        raise _invalid(name, value, "True or False")
+    return value
+
+
+def check_seed(name, value):
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
+        raise _invalid(name, value, "an integer or None")
+    return value
