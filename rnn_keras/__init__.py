@@ -14,7 +14,11 @@ __version__ = "0.1.0"
 
 from rnn_keras import bptt
 from rnn_keras import config
+from rnn_keras import data
+from rnn_keras import decoding
 from rnn_keras import layers
+from rnn_keras import metrics
 from rnn_keras import models
 
-__all__ = ["bptt", "config", "layers", "models", "__version__"]
+__all__ = ["bptt", "config", "data", "decoding", "layers", "metrics", "models",
+           "__version__"]

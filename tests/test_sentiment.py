@@ -46,6 +46,21 @@ def test_run_trains_reports_and_saves(review_dir, tiny_settings, tmp_path):
     assert vocabulary[:2] == ["", "[UNK]"] and "great" in vocabulary
 
 
+def test_end_to_end_text_model_reloads_in_a_fresh_process(review_dir, tiny_settings, tmp_path):
+    sentiment.run(profile="quick", data_dir=review_dir, out_dir=tmp_path, verbose=0)
+    script = (
+        "import sys, keras, tensorflow as tf, rnn_keras\n"
+        "m = keras.saving.load_model(sys.argv[1], safe_mode=True)\n"
+        "p = m.predict(tf.constant([['great wonderful superb'], ['awful boring dull']]), verbose=0)\n"
+        "print(p.ravel().tolist())\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", script, str(tmp_path / "model_from_text.keras")],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    p = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert len(p) == 2 and all(0 <= v <= 1 for v in p)
+
+
 def test_validation_comes_from_train_only(review_dir, tiny_settings):
     data = sentiment.prepare(profile="quick", data_dir=review_dir)
     assert len(data.train) + len(data.validation) == 40 and len(data.test) == 40

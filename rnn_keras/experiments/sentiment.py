@@ -141,9 +141,26 @@ def run(profile=None, data_dir=None, out_dir=None, seed=0, verbose=2, cell=None,
     }
     if out_dir is not None:
         result["model"].save(out_dir / "model.keras")
+        end_to_end_model(data.vectorizer, result["model"]).save(out_dir / "model_from_text.keras")
         (out_dir / "vocabulary.txt").write_text(
             "\n".join(str(w) for w in data.vectorizer.get_vocabulary()) + "\n")
     return metrics
+
+
+def end_to_end_model(vectorizer, model):
+    """One model from raw review text to P(positive), for saving and serving.
+
+    Wraps the adapted ``TextVectorization`` (with :func:`imdb.standardize`,
+    registered for serialization) and the trained id model. Reviews are not
+    cut to ``max_length`` here: the recurrent layers read any length.
+    TextVectorization runs on TensorFlow, so this model is for the TF backend.
+    Call it on a ``(batch, 1)`` string tensor: ``model(tf.constant([["Loved it!"]]))``.
+    """
+    text = keras.Input(shape=(1,), dtype="string", name="text")
+    ids = vectorizer(text)
+    logits = model(ids)
+    probability = keras.layers.Activation("sigmoid", dtype="float32", name="probability")(logits)
+    return keras.Model(text, probability, name="sentiment_from_text")
 
 
 def predict_texts(model, vectorizer, texts, max_length=400):
