@@ -16,13 +16,16 @@ def cli(*args, env=None, timeout=600):
 def test_list_names_the_experiments():
     proc = cli("list")
     assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.split("\t")[0] == "topologies"
+    names = [line.split("\t")[0] for line in proc.stdout.splitlines()]
+    assert names == sorted(["topologies", "gradient-flow", "adding-problem", "bidirectional",
+                            "sentiment"])
 
 
 @pytest.mark.parametrize(
     "args, message",
     [
-        (("run", "nope"), "unknown experiment 'nope'; choose one of: topologies"),
+        (("run", "nope"), "unknown experiment 'nope'; choose one of: adding-problem, "
+                          "bidirectional, gradient-flow, sentiment, topologies"),
         (("run", "topologies", "--profile", "fast"), "Unknown profile 'fast'"),
         (("run", "topologies", "--data-dir", "/no/such/dir"), "/no/such/dir"),
         (("run",), "required: experiment"),

@@ -199,3 +199,11 @@ def test_token_dataset_right_pads_keeps_the_end_and_knows_its_length(tmp_path):
         for row in x:  # right padding only
             real = np.flatnonzero(row)
             assert real.max() + 1 == len(real)
+
+
+def test_load_datasets_gives_text_label_pairs(tmp_path):
+    datasets = imdb.load_datasets(data_dir=write_folder(tmp_path), validation_fraction=0.25)
+    assert {k: int(v.cardinality()) for k, v in datasets.items()} == {
+        "train": 3, "validation": 1, "test": 2}
+    text, label = next(iter(datasets["test"]))
+    assert text.dtype.name == "string" and int(label) in (0, 1)

@@ -183,6 +183,25 @@ def sample(reviews, n, seed=0):
     return reviews.subset(np.sort(order[:n]))
 
 
+def load_datasets(data_dir=None, validation_fraction=0.1, seed=0, source="auto"):
+    """The reviews as ``tf.data`` datasets of ``(text, label)`` pairs.
+
+    Returns ``{"train", "validation", "test"}``: validation is carved from
+    the training reviews with ``seed`` (see :func:`split_train`), test is the
+    official test split. Texts are raw strings; apply :func:`standardize`
+    (or a ``TextVectorization`` using it) downstream.
+    """
+    import tensorflow as tf
+
+    reviews = load_reviews(data_dir=data_dir, source=source)
+    train, validation = split_train(reviews["train"], validation_fraction, seed)
+    return {
+        name: tf.data.Dataset.from_tensor_slices((list(part.texts), part.labels))
+        for name, part in (("train", train), ("validation", validation),
+                           ("test", reviews["test"]))
+    }
+
+
 @keras.saving.register_keras_serializable(package="rnn_keras")
 def standardize(text):
     """The IMDB standardization, in TensorFlow string ops (see the module doc)."""
