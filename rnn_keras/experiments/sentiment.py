@@ -24,7 +24,7 @@ from rnn_keras import models
 from rnn_keras.data import imdb
 
 SETTINGS = {
-    # About a minute for the notebook's whole table on a 2-core CPU.
+    # Notebook 04's whole table (9 variants + TF-IDF) in about 2.5 minutes on 2 cores.
     "quick": {"n_train": 2000, "n_test": 2000, "vocab_size": 10000, "max_length": 150,
               "epochs": 3, "units": 32, "embedding_dim": 64, "learning_rate": 3e-3,
               "batch_size": 32},
@@ -55,7 +55,8 @@ def prepare(profile=None, data_dir=None, seed=0, source="auto"):
     reviews = imdb.load_reviews(data_dir=data_dir, source=source)
     train, validation = imdb.split_train(reviews["train"], validation_fraction=0.1, seed=seed)
     train = imdb.sample(train, s["n_train"], seed=seed)
-    validation = imdb.sample(validation, s["n_train"] and max(s["n_train"] // 4, 500), seed=seed)
+    n_validation = None if s["n_train"] is None else max(s["n_train"] // 4, 500)
+    validation = imdb.sample(validation, n_validation, seed=seed)
     test = imdb.sample(reviews["test"], s["n_test"], seed=seed)
     vectorizer = imdb.text_vectorizer(train.texts, vocab_size=s["vocab_size"])
     return Data(train, validation, test, vectorizer, s)
