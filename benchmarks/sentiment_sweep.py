@@ -23,8 +23,6 @@ import time
 
 import keras
 
-from rnn_keras import models
-from rnn_keras.data import imdb
 from rnn_keras.experiments import sentiment
 
 BIGRU = {"cell": "gru", "bidirectional": True, "pooling": "mean_max"}
@@ -45,18 +43,12 @@ def run_trial(data, trial, seed=0):
     s = {**data.settings, **trial.get("settings", {})}
     keras.mixed_precision.set_global_policy(trial.get("policy", "float32"))
     keras.utils.set_random_seed(seed)
-    datasets = {
-        name: imdb.to_dataset(getattr(data, name), data.vectorizer, max_length=s["max_length"],
-                              batch_size=s["batch_size"], shuffle=name == "train", seed=seed)
-        for name in ("train", "validation", "test")
-    }
-    model = models.many_to_one(1, vocab_size=s["vocab_size"], embedding_dim=s["embedding_dim"],
-                               units=s["units"], **trial["model"])
+    datasets = sentiment.make_datasets(data, s["max_length"], seed=seed,
+                                       batch_size=s["batch_size"])
     learning_rate = trial.get("learning_rate", s["learning_rate"])
     optimizer = (keras.optimizers.AdamW(learning_rate, weight_decay=trial["weight_decay"])
                  if trial.get("weight_decay") else keras.optimizers.Adam(learning_rate))
-    model.compile(optimizer=optimizer, loss=keras.losses.BinaryCrossentropy(from_logits=True),
-                  metrics=[keras.metrics.BinaryAccuracy(threshold=0.0, name="accuracy")])
+    model = sentiment.compile_model(s, optimizer=optimizer, **trial["model"])
     epochs = []
     start = time.perf_counter()
     for epoch in range(trial.get("epochs", 1)):

@@ -37,6 +37,7 @@ import numpy as np
 from rnn_keras.data import sources
 from rnn_keras.data.errors import DataCorruptError
 from rnn_keras.data.errors import DataNotFoundError
+from rnn_keras.validation import check_choice
 
 ARCHIVE = sources.Archive(
     name="IMDB reviews (aclImdb)",
@@ -64,6 +65,14 @@ class Reviews:
 
     def __len__(self):
         return len(self.labels)
+
+    @classmethod
+    def from_texts(cls, texts, labels=None, prefix="text"):
+        """Reviews from bare texts (unknown ratings; labels 0 unless given)."""
+        n = len(texts)
+        labels = np.zeros(n, "int32") if labels is None else np.asarray(labels, "int32")
+        return cls(np.array(list(texts), dtype=object), labels, np.zeros(n, "int32"),
+                   np.array([f"{prefix}/{i}" for i in range(n)], dtype=object))
 
     def subset(self, index):
         return Reviews(self.texts[index], self.labels[index], self.ratings[index],
@@ -128,9 +137,7 @@ def _tfds_reviews(timeout):
         for text, label in tfds.as_numpy(dataset):
             texts.append(text.decode("utf-8", errors="replace"))
             labels.append(int(label))
-        n = len(labels)
-        return Reviews(np.array(texts, dtype=object), np.array(labels, dtype="int32"),
-                       np.zeros(n, "int32"), np.array([f"tfds/{i}" for i in range(n)], dtype=object))
+        return Reviews.from_texts(texts, labels, prefix="tfds")
 
     try:
         train, test = tfds.load("imdb_reviews", split=["train", "test"], as_supervised=True,
@@ -156,9 +163,7 @@ def load_reviews(data_dir=None, source="auto", allow_download=True, timeout=60):
         allow_download: whether step 2 may use the network.
         timeout: network timeout in seconds.
     """
-    if source not in ("auto", "tfds"):
-        raise ValueError(f"Received an invalid value for argument `source`: {source!r}. "
-                         "Expected 'auto' or 'tfds'.")
+    source = check_choice("source", source, ("auto", "tfds"))
     if source == "tfds":
         return _tfds_reviews(timeout)
     path = sources.resolve(ARCHIVE, data_dir=data_dir, allow_download=allow_download,
@@ -257,8 +262,7 @@ def token_ids(reviews, vectorizer, max_length=400, chunk=1000):
     return out
 
 
-def to_dataset(reviews, vectorizer, max_length=400, batch_size=64, shuffle=False, seed=0,
-               ids=None):
+def to_dataset(reviews, vectorizer, max_length=400, batch_size=64, shuffle=False, seed=0):
     """A ``tf.data.Dataset`` of ``(token ids, label)`` batches, with a known length.
 
     Reviews are vectorized once (:func:`token_ids`). Reviews of similar
@@ -268,7 +272,7 @@ def to_dataset(reviews, vectorizer, max_length=400, batch_size=64, shuffle=False
     """
     import tensorflow as tf
 
-    ids = token_ids(reviews, vectorizer, max_length) if ids is None else ids
+    ids = token_ids(reviews, vectorizer, max_length)
     lengths = np.array([max(len(i), 1) for i in ids])
     ids = [i if len(i) else np.ones(1, "int32") for i in ids]  # an empty review: one [UNK]
     ragged = tf.RaggedTensor.from_row_lengths(np.concatenate(ids), lengths)

@@ -24,6 +24,4 @@ EXPERIMENTS = {
 
 def get(name):
     """Returns the experiment module called ``name``."""
-    if name not in EXPERIMENTS:
-        raise KeyError(name)
     return importlib.import_module(EXPERIMENTS[name][0])

@@ -16,8 +16,7 @@ import numpy as np
 from rnn_keras import config
 from rnn_keras import models
 from rnn_keras.data import toy
-
-CELLS = ("simple", "lstm", "gru")
+from rnn_keras.models.common import CELLS
 SETTINGS = {
     "quick": {"lengths": (20, 50), "n_train": 5000, "epochs": 10},
     "full": {"lengths": (50, 100, 200), "n_train": 10000, "epochs": 20},

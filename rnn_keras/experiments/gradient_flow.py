@@ -15,11 +15,8 @@ from rnn_keras import bptt
 from rnn_keras import config
 from rnn_keras import models
 from rnn_keras.data import toy
-from rnn_keras.layers import GRUCell
-from rnn_keras.layers import LSTMCell
 from rnn_keras.layers import SimpleRNNCell
-
-CELL_CLASSES = {"simple": SimpleRNNCell, "lstm": LSTMCell, "gru": GRUCell}
+from rnn_keras.models.common import SCRATCH_CELLS
 SETTINGS = {
     "quick": {"timesteps": 60, "batch": 16, "clip_epochs": 6, "train_epochs": 10},
     "full": {"timesteps": 150, "batch": 64, "clip_epochs": 20, "train_epochs": 20},
@@ -41,7 +38,7 @@ def cell_norms(timesteps=100, units=32, batch=16, features=8, seed=0):
     """
     x = random_sequences(batch, timesteps, features, seed=seed)
     out = {}
-    for name, cls in CELL_CLASSES.items():
+    for name, cls in SCRATCH_CELLS.items():
         keras.utils.set_random_seed(seed)
         cell = cls(units)
         cell.build((None, features))
@@ -64,7 +61,7 @@ def trained_cell_norms(timesteps=50, epochs=10, n=5000, seed=0, verbose=0):
 
     x_test, _ = toy.adding_problem(n=64, timesteps=timesteps, seed=seed + 2000)
     out = {}
-    for name in CELL_CLASSES:
+    for name in SCRATCH_CELLS:
         model, _, mse, _ = adding_problem.train(name, timesteps, n, epochs, seed=seed,
                                                 verbose=verbose)
         norms = bptt.state_gradient_norms(model.get_layer("rnn_1"), x_test)

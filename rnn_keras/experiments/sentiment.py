@@ -62,6 +62,32 @@ def prepare(profile=None, data_dir=None, seed=0, source="auto"):
     return Data(train, validation, test, vectorizer, s)
 
 
+def make_datasets(data, max_length, seed=0, batch_size=None):
+    """Token-id datasets of the three splits (only train is shuffled)."""
+    return {
+        name: imdb.to_dataset(getattr(data, name), data.vectorizer, max_length=max_length,
+                              batch_size=batch_size or data.settings["batch_size"],
+                              shuffle=name == "train", seed=seed)
+        for name in ("train", "validation", "test")
+    }
+
+
+def compile_model(settings, optimizer=None, **variant):
+    """``models.many_to_one`` at the profile's sizes, compiled for binary logits.
+
+    ``variant``: keyword arguments of the builder (cell, bidirectional,
+    implementation, pooling, dropout). Default optimizer: Adam at the
+    profile's learning rate.
+    """
+    model = models.many_to_one(1, vocab_size=settings["vocab_size"],
+                               embedding_dim=settings["embedding_dim"],
+                               units=settings["units"], **variant)
+    model.compile(optimizer=optimizer or keras.optimizers.Adam(settings["learning_rate"]),
+                  loss=keras.losses.BinaryCrossentropy(from_logits=True),
+                  metrics=[keras.metrics.BinaryAccuracy(threshold=0.0, name="accuracy")])
+    return model
+
+
 def train_variant(data, *, cell="gru", bidirectional=True, implementation="fused",
                   pooling="mean_max", dropout=0.3, max_length=None, epochs=None,
                   seed=0, verbose=0):
@@ -74,18 +100,9 @@ def train_variant(data, *, cell="gru", bidirectional=True, implementation="fused
     max_length = max_length or s["max_length"]
     epochs = epochs or s["epochs"]
     keras.utils.set_random_seed(seed)
-    datasets = {
-        name: imdb.to_dataset(getattr(data, name), data.vectorizer, max_length=max_length,
-                              batch_size=s["batch_size"], shuffle=name == "train", seed=seed)
-        for name in ("train", "validation", "test")
-    }
-    model = models.many_to_one(
-        1, vocab_size=s["vocab_size"], embedding_dim=s["embedding_dim"], cell=cell,
-        units=s["units"], bidirectional=bidirectional, implementation=implementation,
-        pooling=pooling, dropout=dropout)
-    model.compile(optimizer=keras.optimizers.Adam(s["learning_rate"]),
-                  loss=keras.losses.BinaryCrossentropy(from_logits=True),
-                  metrics=[keras.metrics.BinaryAccuracy(threshold=0.0, name="accuracy")])
+    datasets = make_datasets(data, max_length, seed=seed)
+    model = compile_model(s, cell=cell, bidirectional=bidirectional,
+                          implementation=implementation, pooling=pooling, dropout=dropout)
     start = time.perf_counter()
     history = model.fit(datasets["train"], validation_data=datasets["validation"],
                         epochs=epochs, verbose=verbose, shuffle=False)
@@ -168,9 +185,7 @@ def end_to_end_model(vectorizer, model):
 
 def predict_texts(model, vectorizer, texts, max_length=400):
     """Probability that each text is positive, with the training pipeline's ids."""
-    reviews = imdb.Reviews(np.array(list(texts), dtype=object), np.zeros(len(texts), "int32"),
-                           np.zeros(len(texts), "int32"), np.arange(len(texts)))
-    ids = imdb.token_ids(reviews, vectorizer, max_length)
+    ids = imdb.token_ids(imdb.Reviews.from_texts(texts), vectorizer, max_length)
     padded = keras.utils.pad_sequences(ids, padding="post", truncating="pre")
     logits = model.predict(padded, verbose=0)[:, 0]
     return 1.0 / (1.0 + np.exp(-logits))

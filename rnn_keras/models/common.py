@@ -30,7 +30,7 @@ IMPLEMENTATIONS = ("fused", "scratch")
 POOLINGS = ("last", "mean", "max", "mean_max")
 
 _FUSED = {"simple": keras.layers.SimpleRNN, "lstm": keras.layers.LSTM, "gru": keras.layers.GRU}
-_SCRATCH = {"simple": SimpleRNNCell, "lstm": LSTMCell, "gru": GRUCell}
+SCRATCH_CELLS = {"simple": SimpleRNNCell, "lstm": LSTMCell, "gru": GRUCell}
 
 
 def check_recurrent_args(cell, units, num_layers, bidirectional, dropout,
@@ -61,7 +61,7 @@ def recurrent_layer(cell, units, implementation, *, return_sequences, return_sta
             name=name,
         )
     return keras.layers.RNN(
-        _SCRATCH[cell](units, dropout=dropout, recurrent_dropout=recurrent_dropout, seed=seed),
+        SCRATCH_CELLS[cell](units, dropout=dropout, recurrent_dropout=recurrent_dropout, seed=seed),
         return_sequences=return_sequences,
         return_state=return_state,
         name=name,
