@@ -1,12 +1,16 @@
-"""Turning a trained decoder into sequences.
+"""Turning a trained decoder into sequences: greedy, beam search, sampling.
 
-:func:`greedy_decode` works with any teacher-forced encoder-decoder built by
-`rnn_keras.models.seq2seq` (or `one_to_many` in language-model mode): it feeds
-the tokens produced so far back in and takes the most likely next token.
-Because the decoder is causal (never bidirectional), running the whole
-training model on the prefix gives exactly the step-by-step prediction; it
-recomputes the prefix at each step (quadratic in the output length), which is
-fine for short outputs.
+Two ways to decode:
+
+- :func:`greedy_decode` works with any teacher-forced model (an
+  encoder-decoder from `rnn_keras.models.seq2seq`, or `one_to_many` in
+  language-model mode): it feeds the tokens produced so far back in and runs
+  the whole model on the prefix at every step (quadratic in the output
+  length; fine for short outputs and a handy cross-check).
+- :class:`StepDecoder` takes the trained encoder-decoder apart into an
+  encoder and a one-step decoder (same layers, same weights) and
+  :func:`greedy_search`, :func:`beam_search` and :func:`sample_search`
+  advance it one token at a time, as translation systems do.
 """
 
 import numpy as np
@@ -65,3 +69,354 @@ def greedy_decode(model, inputs, *, start_id, end_id, max_length,
             prefix[:, t + 1] = np.where(done, 0, next_ids)
     produced[produced == end_id] = 0
     return produced
+
+
+# ---------------------------------------------------------------------------
+# Step-by-step decoding: one encoder pass, then one decoder step per token.
+# ---------------------------------------------------------------------------
+
+
+class StepDecoder:
+    """Step-by-step inference models taken from a trained encoder-decoder.
+
+    `rnn_keras.models.seq2seq` trains with teacher forcing: the whole target
+    goes in at once. To translate, the decoder must instead run one token at
+    a time and read its own previous output. This class builds two Keras
+    models that share the trained model's layers (and weights), without
+    retraining, also for a model loaded from a ``.keras`` file:
+
+    - ``encoder``: source ids -> ``memory`` (the encoder outputs) and each
+      layer's final states;
+    - ``step``: one token per row, the decoder's states, the memory and its
+      mask -> next-token ``logits``, the new states and (with attention) the
+      attention weights over the source.
+
+    Every decoder layer is advanced by its cell (``layer.cell``, a Keras or
+    `rnn_keras` cell), the Bahdanau decoder by `AttentionRNN` on one step.
+    Both models are called through ``predict_on_batch``, so each is compiled
+    once per shape.
+
+    It implements the protocol that :func:`greedy_search`,
+    :func:`beam_search` and :func:`sample_search` use:
+    ``start(inputs) -> (context, states)`` and ``step(tokens, context,
+    states) -> (logits, states, attention)``, with ``context`` constant per
+    row and ``states`` reordered by beam search.
+
+    Example:
+
+    >>> decoder = StepDecoder.from_model(model)
+    >>> ids = greedy_search(decoder, {"encoder_inputs": source}, start_id=1,
+    ...                     end_id=2, max_length=20)
+    """
+
+    def __init__(self, encoder, step_model, state_names, attention, source_key):
+        self.encoder = encoder
+        self.step_model = step_model
+        self.state_names = list(state_names)
+        self.attention = attention
+        self.source_key = source_key
+
+    @classmethod
+    def from_model(cls, model):
+        """Builds the encoder and step models from a `models.seq2seq` model."""
+        import keras
+
+        from rnn_keras.layers.attention_rnn import AttentionRNN
+
+        def layer(name, required=True):
+            try:
+                return model.get_layer(name)
+            except ValueError:
+                if required:
+                    raise ValueError(
+                        f"StepDecoder.from_model needs a model built by "
+                        f"rnn_keras.models.seq2seq; {model.name!r} has no layer {name!r}."
+                    ) from None
+                return None
+
+        source = layer("encoder_inputs").output
+        # A model without attention never reads the encoder outputs (the
+        # functional graph drops the layer): then the step needs no memory.
+        memory_layer = layer("encoder_outputs", required=False)
+        decoder_layers = []
+        while layer(f"decoder_{len(decoder_layers) + 1}", required=False) is not None:
+            decoder_layers.append(layer(f"decoder_{len(decoder_layers) + 1}"))
+        state_names, encoder_outputs = [], {}
+        if memory_layer is not None:
+            encoder_outputs["memory"] = memory_layer.output
+        for i in range(1, len(decoder_layers) + 1):
+            k = 0
+            while layer(f"encoder_{i}_state_{k}", required=False) is not None:
+                name = f"state_{i}_{k}"
+                state_names.append(name)
+                encoder_outputs[name] = layer(f"encoder_{i}_state_{k}").output
+                k += 1
+        encoder = keras.Model(source, encoder_outputs, name="encoder")
+
+        bahdanau = isinstance(decoder_layers[0], AttentionRNN)
+        luong = layer("attention", required=False) is not None
+        token = keras.Input(shape=(1,), dtype="int32", name="token")
+        memory_inputs = {}
+        if bahdanau or luong:
+            step_memory = keras.Input(shape=(None, memory_layer.output.shape[-1]),
+                                      name="memory")
+            memory_mask = keras.Input(shape=(None,), name="memory_mask")
+            memory_inputs = {"memory": step_memory, "memory_mask": memory_mask}
+        states_in = {name: keras.Input(shape=(encoder_outputs[name].shape[-1],), name=name)
+                     for name in state_names}
+        x = layer("decoder_embedding")(token)
+        outputs, weights = {}, None
+        for i, decoder_layer in enumerate(decoder_layers, start=1):
+            names = [n for n in state_names if n.startswith(f"state_{i}_")]
+            states = [states_in[n] for n in names]
+            if i == 1 and bahdanau:
+                # A twin over the same cell and attention (shared weights)
+                # that also returns its states and weights.
+                twin = AttentionRNN(decoder_layer.cell, decoder_layer.attention,
+                                    return_state=True, return_attention=True,
+                                    name="decoder_1_step")
+                x, *new_states, weights = twin(x, step_memory, memory_mask=memory_mask,
+                                               initial_state=states)
+                x, weights = x[:, 0], weights[:, 0]
+            else:
+                if len(x.shape) == 3:
+                    x = x[:, 0]
+                x, new_states = decoder_layer.cell(x, states, training=False)
+                new_states = new_states if isinstance(new_states, (list, tuple)) \
+                    else [new_states]
+            outputs.update(zip(names, new_states))
+        if luong:
+            context, weights = layer("attention")([x, step_memory], mask=[None, memory_mask],
+                                                  return_attention_scores=True)
+            x = layer("attention_combine")(layer("attention_concat")([x, context]))
+        outputs["logits"] = layer("logits")(x)
+        if weights is not None:
+            outputs["attention"] = weights
+        inputs = {"token": token, **memory_inputs, **states_in}
+        step_model = keras.Model(inputs, outputs, name="decoder_step")
+        return cls(encoder, step_model, state_names, bahdanau or luong, "encoder_inputs")
+
+    def start(self, inputs):
+        source = np.asarray(inputs[self.source_key])
+        encoded = self.encoder.predict_on_batch(source)
+        context = {}
+        if self.attention:
+            if source.ndim == 2:  # token ids: 0 is padding
+                mask = (source != 0).astype("float32")
+            else:
+                mask = np.ones(source.shape[:2], "float32")
+            context = {"memory": np.asarray(encoded["memory"]), "memory_mask": mask}
+        states = {name: np.asarray(encoded[name]) for name in self.state_names}
+        return context, states
+
+    def step(self, tokens, context, states):
+        out = self.step_model.predict_on_batch(
+            {"token": np.asarray(tokens, "int32")[:, None], **context, **states})
+        new_states = {name: np.asarray(out[name]) for name in self.state_names}
+        attention = np.asarray(out["attention"]) if "attention" in out else None
+        return np.asarray(out["logits"], "float32"), new_states, attention
+
+
+def _check_search_args(inputs, max_length, batch_size):
+    if not isinstance(inputs, dict) or not inputs:
+        raise ValueError(
+            "Expected `inputs` as a dict of the encoder's inputs, e.g. "
+            f"{{'encoder_inputs': ids}}; got {type(inputs).__name__}."
+        )
+    if isinstance(max_length, bool) or not isinstance(max_length, int) or max_length < 1:
+        raise ValueError(f"Expected `max_length` >= 1, got {max_length!r}.")
+    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
+        raise ValueError(f"Expected `batch_size` >= 1, got {batch_size!r}.")
+    sizes = {len(np.asarray(v)) for v in inputs.values()}
+    if len(sizes) != 1:
+        raise ValueError(f"All inputs need the same number of rows; got sizes {sorted(sizes)}.")
+    return sizes.pop()
+
+
+def _chunks(inputs, n, batch_size):
+    for begin in range(0, n, batch_size):
+        yield {k: np.asarray(v)[begin:begin + batch_size] for k, v in inputs.items()}
+
+
+def _log_softmax(logits):
+    shifted = logits - logits.max(axis=-1, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
+
+
+def _finish(ids, attention, end_id, return_attention):
+    """Zeros from each row's end token on (the end token included)."""
+    ended = np.cumsum(ids == end_id, axis=1) > 0
+    ids = np.where(ended, 0, ids).astype("int32")
+    if not return_attention:
+        return ids
+    if attention is not None:
+        attention = np.where(ended[:, :, None], 0.0, attention)
+    return ids, attention
+
+
+def _run_search(decoder, inputs, choose, *, start_id, end_id, max_length, batch_size,
+                return_attention):
+    """Greedy-style search (one hypothesis per row); ``choose(logits) -> ids``."""
+    n = _check_search_args(inputs, max_length, batch_size)
+    all_ids, all_attention = [], []
+    for chunk in _chunks(inputs, n, batch_size):
+        context, states = decoder.start(chunk)
+        rows = len(next(iter(chunk.values())))
+        tokens = np.full(rows, start_id, "int32")
+        done = np.zeros(rows, bool)
+        ids = np.zeros((rows, max_length), "int32")
+        attention = []
+        for t in range(max_length):
+            logits, states, weights = decoder.step(tokens, context, states)
+            tokens = np.where(done, 0, choose(logits)).astype("int32")
+            ids[:, t] = tokens
+            if weights is not None:
+                attention.append(weights)
+            done |= tokens == end_id
+            if done.all():
+                break
+        all_ids.append(ids)
+        if attention:
+            stacked = np.stack(attention, axis=1)
+            padded = np.zeros((rows, max_length, stacked.shape[-1]), "float32")
+            padded[:, :stacked.shape[1]] = stacked
+            all_attention.append(padded)
+    ids = np.concatenate(all_ids)
+    attention = None
+    if all_attention:
+        width = max(a.shape[-1] for a in all_attention)
+        attention = np.concatenate([np.pad(a, ((0, 0), (0, 0), (0, width - a.shape[-1])))
+                                    for a in all_attention])
+    return _finish(ids, attention, end_id, return_attention)
+
+
+def greedy_search(decoder, inputs, *, start_id, end_id, max_length, batch_size=256,
+                  return_attention=False):
+    """Greedy decoding, one step per token: always the most likely next token.
+
+    Args:
+        decoder: a :class:`StepDecoder` (or any object with its ``start`` /
+            ``step`` protocol).
+        inputs: dict of encoder inputs, e.g. ``{"encoder_inputs": ids}``.
+        start_id, end_id: the ``<start>`` and ``<end>`` token ids.
+        max_length: the most tokens to produce.
+        batch_size: rows decoded together.
+        return_attention: also return the attention weights ``(n,
+            max_length, S)`` (``None`` for a model without attention).
+
+    Returns:
+        ``(n, max_length)`` int ids; the end token and what follows are 0.
+    """
+    return _run_search(decoder, inputs, lambda logits: logits.argmax(axis=-1),
+                       start_id=start_id, end_id=end_id, max_length=max_length,
+                       batch_size=batch_size, return_attention=return_attention)
+
+
+def sample_search(decoder, inputs, *, start_id, end_id, max_length, temperature=1.0,
+                  seed=None, batch_size=256, return_attention=False):
+    """Samples each next token from ``softmax(logits / temperature)``.
+
+    ``temperature`` near 0 approaches greedy decoding (0 is exactly greedy);
+    1 samples from the model's distribution; above 1 flattens it. Seeded by
+    ``seed`` (NumPy), so a run repeats.
+    """
+    if isinstance(temperature, bool) or not isinstance(temperature, (int, float)) \
+            or temperature < 0:
+        raise ValueError(f"Expected `temperature` >= 0, got {temperature!r}.")
+    rng = np.random.default_rng(seed)
+
+    def choose(logits):
+        if temperature == 0:
+            return logits.argmax(axis=-1)
+        probabilities = np.exp(_log_softmax(logits / temperature))
+        cumulative = probabilities.cumsum(axis=-1)
+        draws = rng.random((len(logits), 1)) * cumulative[:, -1:]
+        return np.minimum((cumulative < draws).sum(axis=-1), logits.shape[-1] - 1)
+
+    return _run_search(decoder, inputs, choose, start_id=start_id, end_id=end_id,
+                       max_length=max_length, batch_size=batch_size,
+                       return_attention=return_attention)
+
+
+def length_penalty(length, alpha):
+    """GNMT's length normalisation ``((5 + length) / 6) ** alpha`` (Wu et al., 2016)."""
+    return ((5.0 + np.asarray(length, "float64")) / 6.0) ** alpha
+
+
+def beam_search(decoder, inputs, *, start_id, end_id, max_length, beam_width=3,
+                alpha=0.6, batch_size=64, return_scores=False):
+    """Beam search: keeps the ``beam_width`` best partial outputs at each step.
+
+    At every step each hypothesis is extended by every token; the
+    ``beam_width`` best by total log-probability survive. A hypothesis that
+    produced ``end_id`` is finished: it keeps its score and its slot. At the
+    end the hypotheses are ranked by log-probability divided by
+    :func:`length_penalty` (``alpha=0``: raw log-probability, which favours
+    short outputs). ``beam_width=1`` is greedy search.
+
+    Args:
+        decoder: a :class:`StepDecoder` or an object with its protocol.
+        inputs: dict of encoder inputs.
+        start_id, end_id, max_length: as :func:`greedy_search`.
+        beam_width: hypotheses kept per row.
+        alpha: length-normalisation strength (0.6 in GNMT).
+        batch_size: source rows decoded together (each becomes
+            ``beam_width`` rows).
+        return_scores: also return each best hypothesis's normalised score.
+
+    Returns:
+        ``(n, max_length)`` ids of the best hypothesis per row (end token and
+        what follows are 0), and the scores if asked for.
+    """
+    n = _check_search_args(inputs, max_length, batch_size)
+    if isinstance(beam_width, bool) or not isinstance(beam_width, int) or beam_width < 1:
+        raise ValueError(f"Expected `beam_width` >= 1, got {beam_width!r}.")
+    if not isinstance(alpha, (int, float)) or alpha < 0:
+        raise ValueError(f"Expected `alpha` >= 0, got {alpha!r}.")
+    width = beam_width
+    best_ids, best_scores = [], []
+    for chunk in _chunks(inputs, n, batch_size):
+        context, states = decoder.start(chunk)
+        rows = len(next(iter(chunk.values())))
+        context = {k: np.repeat(v, width, axis=0) for k, v in context.items()}
+        states = {k: np.repeat(v, width, axis=0) for k, v in states.items()}
+        tokens = np.full(rows * width, start_id, "int32")
+        history = np.zeros((rows * width, max_length), "int32")
+        # Only the first copy of each row is live at the start: the others
+        # would repeat it.
+        scores = np.tile(np.r_[0.0, np.full(width - 1, -np.inf)], rows)
+        finished = np.zeros(rows * width, bool)
+        lengths = np.zeros(rows * width, "int64")
+        for t in range(max_length):
+            logits, states, _ = decoder.step(tokens, context, states)
+            log_p = _log_softmax(logits.astype("float64"))
+            vocab = log_p.shape[-1]
+            # A finished hypothesis extends only by padding, at no cost.
+            log_p[finished] = -np.inf
+            log_p[finished, 0] = 0.0
+            candidates = (scores[:, None] + log_p).reshape(rows, width * vocab)
+            top = np.argpartition(-candidates, width - 1, axis=1)[:, :width]
+            top_scores = np.take_along_axis(candidates, top, axis=1)
+            order = np.argsort(-top_scores, axis=1, kind="stable")
+            top = np.take_along_axis(top, order, axis=1)
+            source_beam = (top // vocab + np.arange(rows)[:, None] * width).reshape(-1)
+            new_tokens = (top % vocab).reshape(-1).astype("int32")
+            scores = np.take_along_axis(candidates, top, axis=1).reshape(-1)
+            history = history[source_beam]
+            history[:, t] = new_tokens
+            was_finished = finished[source_beam]
+            lengths = lengths[source_beam] + (~was_finished)
+            finished = was_finished | (new_tokens == end_id)
+            states = {k: v[source_beam] for k, v in states.items()}
+            tokens = np.where(finished, 0, new_tokens).astype("int32")
+            if finished.all():
+                break
+        normalised = (scores / length_penalty(lengths, alpha)).reshape(rows, width)
+        best = np.argmax(normalised, axis=1)
+        pick = np.arange(rows) * width + best
+        best_ids.append(history[pick])
+        best_scores.append(normalised[np.arange(rows), best])
+    ids = _finish(np.concatenate(best_ids), None, end_id, False)
+    if return_scores:
+        return ids, np.concatenate(best_scores)
+    return ids

@@ -1,7 +1,10 @@
-"""Recurrent cells written from scratch in `keras.ops`, and tools to look inside them."""
+"""Recurrent cells written from scratch in `keras.ops`, attention, and tools to look inside them."""
 
+from rnn_keras.layers.attention_rnn import AttentionRNN
+from rnn_keras.layers.bahdanau_attention import BahdanauAttention
 from rnn_keras.layers.gru_cell import GRUCell
 from rnn_keras.layers.lstm_cell import LSTMCell
+from rnn_keras.layers.luong_attention import LuongAttention
 from rnn_keras.layers.masked_global_max_pooling1d import MaskedGlobalMaxPooling1D
 from rnn_keras.layers.simple_rnn_cell import SimpleRNNCell
 from rnn_keras.layers.unroll import as_scratch_cell, record_gates, unroll
@@ -11,6 +14,9 @@ __all__ = [
     "LSTMCell",
     "GRUCell",
     "MaskedGlobalMaxPooling1D",
+    "BahdanauAttention",
+    "LuongAttention",
+    "AttentionRNN",
     "as_scratch_cell",
     "record_gates",
     "unroll",

@@ -70,14 +70,16 @@ def recurrent_layer(cell, units, implementation, *, return_sequences, return_sta
 
 def recurrent_stack(x, *, cell, units, num_layers, bidirectional, dropout,
                     recurrent_dropout, implementation, return_sequences,
-                    return_state=False, initial_states=None, prefix="rnn"):
+                    return_state=False, initial_states=None, prefix="rnn", first_index=1):
     """Stacks ``num_layers`` recurrent layers on ``x``.
 
-    Layers are named ``{prefix}_1`` ... ``{prefix}_N``. All but the last
-    return sequences. ``initial_states``, if given, holds one list of states
-    per layer. With ``return_state=True`` returns ``(output, states)`` where
-    ``states`` holds each layer's final states (both directions concatenated
-    for a bidirectional layer, so they fit a decoder of twice the width).
+    Layers are named ``{prefix}_1`` ... ``{prefix}_N`` (numbering from
+    ``first_index``). All but the last return sequences. ``initial_states``,
+    if given, holds one list of states per layer. With ``return_state=True``
+    returns ``(output, states)`` where ``states`` holds each layer's final
+    states, as the outputs of layers named ``{prefix}_{i}_state_{k}`` (both
+    directions concatenated for a bidirectional layer, so they fit a decoder
+    of twice the width); step-by-step decoders find them by these names.
     """
     all_states = []
     for index in range(num_layers):
@@ -90,10 +92,10 @@ def recurrent_stack(x, *, cell, units, num_layers, bidirectional, dropout,
             return_state=return_state,
             dropout=dropout,
             recurrent_dropout=recurrent_dropout,
-            name=None if bidirectional else f"{prefix}_{index + 1}",
+            name=None if bidirectional else f"{prefix}_{index + first_index}",
         )
         if bidirectional:
-            layer = keras.layers.Bidirectional(layer, name=f"{prefix}_{index + 1}")
+            layer = keras.layers.Bidirectional(layer, name=f"{prefix}_{index + first_index}")
         kwargs = {}
         if initial_states is not None:
             kwargs["initial_state"] = initial_states[index]
@@ -103,10 +105,15 @@ def recurrent_stack(x, *, cell, units, num_layers, bidirectional, dropout,
             if bidirectional:
                 half = len(states) // 2
                 states = [
-                    keras.layers.Concatenate(name=f"{prefix}_{index + 1}_state_{k}")(
+                    keras.layers.Concatenate(name=f"{prefix}_{index + first_index}_state_{k}")(
                         [states[k], states[half + k]]
                     )
                     for k in range(half)
+                ]
+            else:
+                states = [
+                    keras.layers.Identity(name=f"{prefix}_{index + first_index}_state_{k}")(s)
+                    for k, s in enumerate(states)
                 ]
             all_states.append(states)
         else:

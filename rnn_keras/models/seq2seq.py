@@ -1,16 +1,26 @@
 import keras
 
-from rnn_keras.validation import check_positive_int
+from rnn_keras.layers.attention_rnn import AttentionRNN
+from rnn_keras.layers.bahdanau_attention import BahdanauAttention
+from rnn_keras.layers.luong_attention import LuongAttention
+from rnn_keras.models.common import SCRATCH_CELLS
 from rnn_keras.models.common import check_recurrent_args
 from rnn_keras.models.common import output_head
 from rnn_keras.models.common import recurrent_stack
 from rnn_keras.models.common import sequence_input
+from rnn_keras.validation import check_choice
+from rnn_keras.validation import check_positive_int
+
+ATTENTIONS = ("none", "bahdanau", "luong")
+
+_KERAS_CELLS = {"simple": keras.layers.SimpleRNNCell, "lstm": keras.layers.LSTMCell,
+                "gru": keras.layers.GRUCell}
 
 
 def seq2seq(target_vocab_size, *, source_vocab_size=None, source_input_dim=None,
             embedding_dim=64, cell="gru", units=64, num_layers=1, bidirectional=False,
             dropout=0.0, recurrent_dropout=0.0, implementation="fused",
-            name="seq2seq"):
+            attention=None, attention_units=None, name="seq2seq"):
     """Encoder-decoder: a sequence in, a sequence of another length out.
 
     The encoder stack reads the source; each encoder layer's final states
@@ -19,10 +29,28 @@ def seq2seq(target_vocab_size, *, source_vocab_size=None, source_input_dim=None,
     followed by the target shifted right and predicts the target, one token
     per step.
 
-    With ``bidirectional=True`` the encoder reads both ways; the two
-    directions' final states are concatenated, so the decoder has
-    ``2 * units``. The encoder's output sequence (layer ``encoder_N``,
-    ``return_sequences=True``) stays in the graph for attention to use.
+    Without attention the whole source must pass through the final states
+    (the *bottleneck*). With attention the decoder also reads a weighted mean
+    of all encoder outputs at every step:
+
+    - ``attention="bahdanau"``: additive attention inside the decoder step
+      (`rnn_keras.layers.AttentionRNN`, first decoder layer): the previous
+      state queries the source, the context joins the input. Its time loop
+      is this package's, so it never takes the cuDNN kernel.
+    - ``attention="luong"``: the decoder stack runs first (Keras's fused
+      layers stay cuDNN-eligible), then `LuongAttention` lets every output
+      query the source at once, and ``tanh(W_c [s_t; c_t])`` feeds the
+      output layer.
+
+    Padded source positions (token id 0) get zero attention. With
+    ``bidirectional=True`` the encoder reads both ways; the two directions'
+    final states are concatenated, so the decoder has ``2 * units``.
+
+    Named layers (used by `rnn_keras.decoding.StepDecoder` to rebuild a
+    step-by-step decoder from a trained or loaded model): ``encoder_inputs``,
+    ``encoder_outputs``, ``encoder_{i}_state_{k}``, ``decoder_inputs``,
+    ``decoder_embedding``, ``decoder_{i}``, ``attention``,
+    ``attention_combine`` (Luong), ``logits``.
 
     Args:
         target_vocab_size: size of the target vocabulary (0 = padding).
@@ -32,7 +60,11 @@ def seq2seq(target_vocab_size, *, source_vocab_size=None, source_input_dim=None,
         embedding_dim: width of the token embeddings.
         cell, units, num_layers, bidirectional, dropout, recurrent_dropout,
         implementation: the shared recurrent arguments (``bidirectional``
-            applies to the encoder).
+            applies to the encoder; ``implementation`` picks the cells of the
+            Bahdanau decoder too: Keras's or this package's).
+        attention: ``None``/``"none"``, ``"bahdanau"`` or ``"luong"``.
+        attention_units: width of Bahdanau's scoring layer (default: the
+            decoder's width). Only with ``attention="bahdanau"``.
         name: the model's name.
 
     Returns:
@@ -43,25 +75,61 @@ def seq2seq(target_vocab_size, *, source_vocab_size=None, source_input_dim=None,
 
     Example:
 
-    >>> model = seq2seq(5000, source_vocab_size=5000, cell="gru", units=256)
+    >>> model = seq2seq(5000, source_vocab_size=5000, units=256, attention="luong")
+
+    References:
+        Sutskever, Vinyals and Le, NeurIPS 2014; Bahdanau, Cho and Bengio,
+        ICLR 2015; Luong, Pham and Manning, EMNLP 2015.
     """
     args = check_recurrent_args(cell, units, num_layers, bidirectional, dropout,
                                 recurrent_dropout, implementation)
     check_positive_int("target_vocab_size", target_vocab_size)
+    attention = check_choice("attention", "none" if attention is None else attention,
+                             ATTENTIONS)
+    check_positive_int("attention_units", attention_units, allow_none=True)
+    if attention_units is not None and attention != "bahdanau":
+        raise ValueError(
+            f"Received attention_units={attention_units!r} with attention={attention!r}: "
+            "`attention_units` sizes Bahdanau's scoring layer; pass attention='bahdanau' "
+            "or leave attention_units out."
+        )
     source, x = sequence_input(
         vocab_size=source_vocab_size, input_dim=source_input_dim,
         embedding_dim=embedding_dim, timesteps=None, name="encoder_inputs",
         embedding_name="encoder_embedding",
     )
-    _, encoder_states = recurrent_stack(x, **args, return_sequences=True,
-                                        return_state=True, prefix="encoder")
-    decoder_args = dict(args, bidirectional=False,
-                        units=args["units"] * (2 if args["bidirectional"] else 1))
+    memory, encoder_states = recurrent_stack(x, **args, return_sequences=True,
+                                             return_state=True, prefix="encoder")
+    memory = keras.layers.Identity(name="encoder_outputs")(memory)
+    # True on real source tokens: padding gets zero attention.
+    memory_mask = None if source_vocab_size is None else keras.ops.not_equal(source, 0)
+    decoder_units = args["units"] * (2 if args["bidirectional"] else 1)
+    decoder_args = dict(args, bidirectional=False, units=decoder_units)
     target = keras.Input(shape=(None,), dtype="int32", name="decoder_inputs")
     y = keras.layers.Embedding(target_vocab_size, embedding_dim, mask_zero=True,
                                name="decoder_embedding")(target)
-    y = recurrent_stack(y, **decoder_args, return_sequences=True,
-                        initial_states=encoder_states, prefix="decoder")
+    if attention == "bahdanau":
+        cells = SCRATCH_CELLS if args["implementation"] == "scratch" else _KERAS_CELLS
+        decoder_cell = cells[args["cell"]](decoder_units, dropout=args["dropout"],
+                                           recurrent_dropout=args["recurrent_dropout"])
+        y = AttentionRNN(decoder_cell, BahdanauAttention(attention_units or decoder_units),
+                         name="decoder_1")(y, memory, memory_mask=memory_mask,
+                                           initial_state=encoder_states[0])
+        if args["num_layers"] > 1:
+            y = recurrent_stack(y, **dict(decoder_args, num_layers=args["num_layers"] - 1),
+                                return_sequences=True, initial_states=encoder_states[1:],
+                                prefix="decoder", first_index=2)
+    else:
+        y = recurrent_stack(y, **decoder_args, return_sequences=True,
+                            initial_states=encoder_states, prefix="decoder")
+    if attention == "luong":
+        # Asked for the weights too, so that the step decoder's call of this
+        # layer has the same outputs (a Keras functional graph needs that).
+        context, _ = LuongAttention(name="attention")(
+            [y, memory], mask=[None, memory_mask], return_attention_scores=True)
+        y = keras.layers.Concatenate(name="attention_concat")([y, context])
+        y = keras.layers.Dense(decoder_units, activation="tanh",
+                               name="attention_combine")(y)
     outputs = output_head(y, target_vocab_size, None, name="logits")
     return keras.Model({"encoder_inputs": source, "decoder_inputs": target}, outputs,
                        name=name)
