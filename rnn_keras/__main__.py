@@ -4,6 +4,7 @@
     python -m rnn_keras run EXPERIMENT [--profile quick|full] [--data-dir DIR]
                                        [--out DIR] [--seed N]
                                        [--cell C] [--[no-]bidirectional] [--implementation I]
+                                       [--pair P] [--attention A] [--beam W]
 
 A run prints progress, writes ``metrics.json`` (and models, plots) under
 ``--out`` and ends its standard output with one JSON line holding
@@ -21,7 +22,7 @@ import sys
 import time
 
 
-VARIANT_OPTIONS = ("cell", "bidirectional", "implementation")
+VARIANT_OPTIONS = ("cell", "bidirectional", "implementation", "pair", "attention", "beam")
 
 
 class UsageError(Exception):
@@ -31,6 +32,16 @@ class UsageError(Exception):
 class _Parser(argparse.ArgumentParser):
     def error(self, message):  # one line and exit 2, instead of the usage dump
         raise UsageError(f"{message} (see `python -m rnn_keras --help`)")
+
+
+def _positive_int(text):
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {text!r}")
+    return value
 
 
 def _parser():
@@ -50,6 +61,13 @@ def _parser():
     variant.add_argument("--cell", choices=("simple", "lstm", "gru"), default=None)
     variant.add_argument("--bidirectional", action=argparse.BooleanOptionalAction, default=None)
     variant.add_argument("--implementation", choices=("fused", "scratch"), default=None)
+    translation = run.add_argument_group("translation")
+    translation.add_argument("--pair", choices=("spa-eng", "fra-eng", "numbers-en-de"),
+                             default=None, help="sentence pairs (default spa-eng)")
+    translation.add_argument("--attention", choices=("none", "bahdanau", "luong"),
+                             default=None, help="decoder attention (default luong)")
+    translation.add_argument("--beam", type=_positive_int, default=None,
+                             help="beam width reported as bleu_beam (default 5)")
     return parser
 
 
@@ -88,8 +106,8 @@ def _run(args):
     refused = [k for k in options if k not in accepted]
     if refused:
         raise UsageError(
-            f"experiment {args.experiment!r} has no --{refused[0]} option; only experiments "
-            "that train one model take --cell/--bidirectional/--implementation")
+            f"experiment {args.experiment!r} has no --{refused[0]} option (see "
+            "`python -m rnn_keras --help` for which experiments take which options)")
     print(f"[rnn_keras] {args.experiment}: {config.describe(profile, data_dir)}; "
           f"seed={args.seed}; out={out}", flush=True)
     start = time.perf_counter()

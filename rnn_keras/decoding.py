@@ -91,8 +91,9 @@ class StepDecoder:
       mask -> next-token ``logits``, the new states and (with attention) the
       attention weights over the source.
 
-    Every decoder layer is advanced by its cell (``layer.cell``, a Keras or
-    `rnn_keras` cell), the Bahdanau decoder by `AttentionRNN` on one step.
+    Every decoder layer is advanced one step by a twin layer over its trained
+    cell (``layer.cell``, a Keras or `rnn_keras` cell: shared weights), the
+    Bahdanau decoder by an `AttentionRNN` twin.
     Both models are called through ``predict_on_batch``, so each is compiled
     once per shape.
 
@@ -179,11 +180,13 @@ class StepDecoder:
                                                initial_state=states)
                 x, weights = x[:, 0], weights[:, 0]
             else:
-                if len(x.shape) == 3:
-                    x = x[:, 0]
-                x, new_states = decoder_layer.cell(x, states, training=False)
-                new_states = new_states if isinstance(new_states, (list, tuple)) \
-                    else [new_states]
+                # A one-step twin over the trained cell (shared weights) that
+                # returns its states; Keras's fused layers have such a cell too.
+                if len(x.shape) == 2:
+                    x = keras.ops.expand_dims(x, 1)
+                twin = keras.layers.RNN(decoder_layer.cell, return_state=True,
+                                        name=f"decoder_{i}_step")
+                x, *new_states = twin(x, initial_state=states)
             outputs.update(zip(names, new_states))
         if luong:
             context, weights = layer("attention")([x, step_memory], mask=[None, memory_mask],
@@ -244,13 +247,15 @@ def _log_softmax(logits):
 
 
 def _finish(ids, attention, end_id, return_attention):
-    """Zeros from each row's end token on (the end token included)."""
-    ended = np.cumsum(ids == end_id, axis=1) > 0
+    """Ids: zeros from each row's end token on. Attention: zeros after it (the
+    step that chose the end token keeps its weights)."""
+    is_end = ids == end_id
+    ended = np.cumsum(is_end, axis=1) > 0
     ids = np.where(ended, 0, ids).astype("int32")
     if not return_attention:
         return ids
     if attention is not None:
-        attention = np.where(ended[:, :, None], 0.0, attention)
+        attention = np.where((ended & ~is_end)[:, :, None], 0.0, attention)
     return ids, attention
 
 

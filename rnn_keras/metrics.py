@@ -41,3 +41,37 @@ def sequence_accuracy(y_true, y_pred, pad_id=0):
         return np.pad(a, ((0, 0), (0, length - a.shape[1])), constant_values=pad_id)
 
     return float(np.all(pad(y_true) == pad(y_pred), axis=1).mean())
+
+
+def corpus_bleu(hypotheses, references, *, max_order=4, lowercase=True, tokenize="13a"):
+    """Corpus BLEU (0-100) with sacreBLEU, the field's reference implementation.
+
+    Args:
+        hypotheses: one output text per example.
+        references: for each example, one reference text or a list of them
+            (any number per example: Tatoeba lists several translations of
+            some sentences).
+        max_order: longest n-gram (4 for BLEU-4; 1..4 for BLEU-1..BLEU-4).
+        lowercase: case-insensitive (the package's tokenizers lowercase).
+        tokenize: sacreBLEU's tokenizer (``"13a"``, its default).
+
+    Returns:
+        The BLEU score as a float in [0, 100].
+    """
+    import sacrebleu
+
+    hypotheses = list(hypotheses)
+    references = [[r] if isinstance(r, str) else list(r) for r in references]
+    if len(hypotheses) != len(references):
+        raise ValueError(f"Got {len(hypotheses)} hypotheses but {len(references)} reference "
+                         "sets; pass one (list of) reference(s) per hypothesis.")
+    if not hypotheses:
+        raise ValueError("No hypotheses to score.")
+    if any(not r for r in references):
+        raise ValueError("Every hypothesis needs at least one reference.")
+    width = max(len(r) for r in references)
+    # sacreBLEU takes reference *streams*; None fills in where an example has fewer.
+    streams = [[r[k] if k < len(r) else None for r in references] for k in range(width)]
+    bleu = sacrebleu.metrics.BLEU(max_ngram_order=max_order, lowercase=lowercase,
+                                  tokenize=tokenize)
+    return float(bleu.corpus_score(hypotheses, streams).score)

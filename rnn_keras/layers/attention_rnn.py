@@ -29,7 +29,9 @@ class AttentionRNN(keras.layers.Layer):
     `keras.ops.scan` (any backend), keeps the memory and its projected keys
     outside the loop (projected once per batch), and follows ``RNN``'s rules:
     a masked step keeps the previous state and outputs zeros, dropout masks
-    of the cell are drawn once per batch.
+    of the cell are drawn once per batch. ``jit_compile`` works on JAX; on
+    TensorFlow Keras trains it without XLA (XLA needs a loop bound that
+    ``ops.scan`` does not set there).
 
     Args:
         cell: a recurrent cell (`rnn_keras.layers.GRUCell`, `LSTMCell`,
@@ -95,6 +97,10 @@ class AttentionRNN(keras.layers.Layer):
         self.return_state = check_bool("return_state", return_state)
         self.return_attention = check_bool("return_attention", return_attention)
         self.supports_masking = True
+        # XLA on TensorFlow needs a bound on the loop's length that
+        # `ops.scan` does not set: Keras then trains this model without XLA
+        # (with a warning if jit_compile=True was asked for). JAX compiles it.
+        self.supports_jit = keras.backend.backend() != "tensorflow"
         state_size = cell.state_size
         self._state_sizes = list(state_size) if isinstance(state_size, (list, tuple)) \
             else [state_size]

@@ -56,7 +56,7 @@ class BahdanauAttention(BaseAttention):
         self.kernel_initializer = initializers.get(kernel_initializer)
 
     def build(self, inputs_shape):
-        query_shape, value_shape = inputs_shape
+        query_shape, value_shape = self._check_pair(inputs_shape, "shapes")
         self.query_kernel = self.add_weight(
             shape=(query_shape[-1], self.units), initializer=self.kernel_initializer,
             name="query_kernel")

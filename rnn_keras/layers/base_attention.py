@@ -61,14 +61,18 @@ class BaseAttention(keras.layers.Layer):
         context = ops.matmul(ops.cast(weights, value.dtype), value)
         return context, weights
 
-    def _check_inputs(self, inputs):
-        if not isinstance(inputs, (list, tuple)) or len(inputs) != 2:
+    def _check_pair(self, inputs, what="tensors"):
+        if not isinstance(inputs, (list, tuple)) or len(inputs) != 2 \
+                or not all(isinstance(i, (list, tuple)) or hasattr(i, "shape")
+                           for i in inputs):
             raise ValueError(
                 f"{type(self).__name__} expects inputs=[query, value], a list of two "
-                f"tensors; received {type(inputs).__name__} of length "
-                f"{len(inputs) if isinstance(inputs, (list, tuple)) else 1}."
+                f"{what}; received {inputs!r:.80}."
             )
-        query, value = inputs
+        return inputs
+
+    def _check_inputs(self, inputs):
+        query, value = self._check_pair(inputs)
         if len(value.shape) != 3:
             raise ValueError(
                 f"{type(self).__name__}: `value` must be (batch, source_steps, features); "

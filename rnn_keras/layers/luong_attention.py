@@ -48,7 +48,7 @@ class LuongAttention(BaseAttention):
         self.kernel_initializer = initializers.get(kernel_initializer)
 
     def build(self, inputs_shape):
-        query_shape, value_shape = inputs_shape
+        query_shape, value_shape = self._check_pair(inputs_shape, "shapes")
         if self.score_function == "dot":
             if query_shape[-1] != value_shape[-1]:
                 raise ValueError(
