@@ -472,10 +472,20 @@ class LengthBatches(keras.utils.PyDataset):
         rows = self.groups[index]
         s = max(int(self.source_lengths[rows].max()), 1)
         t = max(int(self.target_lengths[rows].max()), 1)
+        if index == 0:
+            # Keras's TensorFlow adapter fixes the dataset's shapes from the
+            # first two batches: one padding step more here makes the lengths
+            # differ, so they stay unknown (None) for every later batch.
+            s, t = s + 1, t + 1
         a = self.arrays
-        return ({"encoder_inputs": a["encoder_inputs"][rows, :s],
-                 "decoder_inputs": a["decoder_inputs"][rows, :t]},
-                a["targets"][rows, :t], a["weights"][rows, :t])
+
+        def cut(array, width):
+            array = array[rows, :width]
+            return np.pad(array, ((0, 0), (0, width - array.shape[1])))
+
+        return ({"encoder_inputs": cut(a["encoder_inputs"], s),
+                 "decoder_inputs": cut(a["decoder_inputs"], t)},
+                cut(a["targets"], t), cut(a["weights"], t))
 
     def on_epoch_end(self):
         if self.shuffle:
