@@ -472,12 +472,14 @@ class LengthBatches(keras.utils.PyDataset):
         rows = self.groups[index]
         s = max(int(self.source_lengths[rows].max()), 1)
         t = max(int(self.target_lengths[rows].max()), 1)
+        a = self.arrays
         if index == 0:
             # Keras's TensorFlow adapter fixes the dataset's shapes from the
-            # first two batches: one padding step more here makes the lengths
-            # differ, so they stay unknown (None) for every later batch.
-            s, t = s + 1, t + 1
-        a = self.arrays
+            # first two batches: padding this one beyond the longest pair
+            # makes them differ, so lengths stay unknown (None) for all later
+            # batches, whatever the shuffle.
+            s = a["encoder_inputs"].shape[1] + 1
+            t = a["targets"].shape[1] + 1
 
         def cut(array, width):
             array = array[rows, :width]
