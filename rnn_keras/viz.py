@@ -91,3 +91,35 @@ def plot_gates(gates, names=None, units=None, title=None):
         fig.suptitle(title)
     fig.tight_layout()
     return fig
+
+
+def plot_attention(maps, titles=None, ncols=3):
+    """Attention heatmaps: output tokens (rows) against source tokens (columns).
+
+    Args:
+        maps: a list of ``(source_tokens, output_tokens, weights)`` as
+            returned by `rnn_keras.experiments.translation.attention_map`
+            (``weights`` of shape ``(len(output_tokens), len(source_tokens))``).
+        titles: optional title per map.
+        ncols: panels per row.
+
+    Returns:
+        The matplotlib ``Figure``. Each row of a panel sums to 1: where the
+        decoder looked while writing that word.
+    """
+    plt = _pyplot()
+    ncols = min(ncols, len(maps))
+    nrows = -(-len(maps) // ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(3.6 * ncols, 3.4 * nrows), squeeze=False)
+    for k, ax in enumerate(axes.flat):
+        if k >= len(maps):
+            ax.axis("off")
+            continue
+        source, output, weights = maps[k]
+        ax.imshow(np.asarray(weights), cmap="Blues", vmin=0, vmax=1, aspect="auto")
+        ax.set_xticks(range(len(source)), source, rotation=60, ha="right", fontsize=8)
+        ax.set_yticks(range(len(output)), output, fontsize=8)
+        if titles is not None:
+            ax.set_title(titles[k], fontsize=9)
+    fig.tight_layout()
+    return fig

@@ -16,9 +16,19 @@ def cells(path):
     return json.loads(path.read_text())["cells"]
 
 
-def test_numbered_without_gaps():
+# DESIGN.md fixes each notebook's number and subject; a number may be missing
+# while its issue is open (05 captioning, 07 music, 08 video).
+DESIGNED = {0: "rnn_from_scratch", 1: "four_topologies", 2: "vanishing_exploding_gradients",
+            3: "lstm_gru_bidirectional", 4: "sentiment", 5: "captioning", 6: "translation",
+            7: "music", 8: "video"}
+
+
+def test_numbered_as_designed():
     numbers = [int(re.match(r"(\d\d)_", p.name).group(1)) for p in NOTEBOOKS]
-    assert numbers == list(range(len(numbers)))
+    assert len(set(numbers)) == len(numbers)
+    assert numbers[:5] == [0, 1, 2, 3, 4]  # the course's foundations come first
+    for number, path in zip(numbers, NOTEBOOKS):
+        assert path.stem[3:].startswith(DESIGNED[number]), path.name
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
