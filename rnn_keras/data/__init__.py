@@ -1,8 +1,10 @@
 """Data sets: one module per data set (real source + local copy), and toy problems."""
 
 from rnn_keras.data import imdb  # registers its standardization for .keras loading
+from rnn_keras.data import chorales
 from rnn_keras.data import toy
+from rnn_keras.data import translation
 from rnn_keras.data.errors import DataCorruptError
 from rnn_keras.data.errors import DataNotFoundError
 
-__all__ = ["imdb", "toy", "DataNotFoundError", "DataCorruptError"]
+__all__ = ["chorales", "imdb", "toy", "translation", "DataNotFoundError", "DataCorruptError"]
