@@ -19,6 +19,8 @@ EXPERIMENTS = {
                       "a task whose answer lies in the future: uni vs bidirectional (notebook 03)"),
     "sentiment": ("rnn_keras.experiments.sentiment",
                   "IMDB reviews, many-to-one: test accuracy of one variant (notebook 04)"),
+    "music": ("rnn_keras.experiments.music",
+              "Bach chorales: next-note accuracy vs copy baseline, a sampled MIDI/WAV (notebook 07)"),
     "translation": ("rnn_keras.experiments.translation",
                     "Tatoeba sentence pairs, encoder-decoder: BLEU greedy vs beam (notebook 06)"),
 }
