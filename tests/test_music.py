@@ -1,0 +1,103 @@
+"""The music experiment's measures: windows, classes, baselines, sampling, statistics."""
+
+import json
+import subprocess
+import sys
+
+import keras
+import numpy as np
+import pytest
+
+from rnn_keras.experiments import music as mu
+
+RNG = np.random.default_rng(0)
+
+
+def chorale(steps=40):
+    line = RNG.integers(40, 80, size=(steps // 2, 4))
+    return np.repeat(line, 2, axis=0).astype("int32")
+
+
+def test_classes_round_trip_and_reject_out_of_range():
+    voices = np.array([[36, 81, 0, 60]])
+    np.testing.assert_array_equal(mu.to_classes(voices), [[1, 46, 0, 25]])
+    np.testing.assert_array_equal(mu.from_classes(mu.to_classes(voices)), voices)
+    with pytest.raises(ValueError, match="36..81"):
+        mu.to_classes(np.array([[90, 60, 50, 40]]))
+
+
+def test_homl_windows_follow_the_book():
+    pieces = [chorale(80), chorale(40)]
+    x, y = mu.homl_windows(pieces)
+    # windows of 33 chords every 16: 3 + 1 windows; 131 inputs and targets each
+    assert x.shape == y.shape == (4, 131)
+    flat = mu.to_classes(pieces[0]).reshape(-1)
+    np.testing.assert_array_equal(x[1], flat[64:64 + 131])
+    np.testing.assert_array_equal(y[1], flat[65:65 + 132 - 1])
+    tokens = mu.voice_tokens(x)
+    np.testing.assert_array_equal((tokens[0, :8] - 1) // mu.N_CLASSES, [0, 1, 2, 3] * 2)
+    assert tokens.min() >= 1
+
+
+def test_copy_baselines():
+    steady = np.array([[60, 55, 52, 48]] * 66)
+    x, y = mu.homl_windows([steady])
+    # every note repeats one chord later, except the first chord's last three
+    # notes, which have no earlier chord in the window
+    assert mu.homl_copy_baseline(x, y) == pytest.approx(128 / 131)
+    x, y = mu.joint_windows([steady])
+    assert (x == y).mean() == 1.0
+    assert mu.error_removed(0.85, 0.75) == pytest.approx(0.4)
+
+
+def test_four_voice_loss_is_the_mean_of_four_cross_entropies():
+    logits = RNG.normal(size=(2, 3, 4 * mu.N_CLASSES)).astype("float32")
+    targets = RNG.integers(0, mu.N_CLASSES, size=(2, 3, 4))
+    got = keras.ops.convert_to_numpy(mu.four_voice_loss(targets, logits))
+    split = logits.reshape(2, 3, 4, mu.N_CLASSES)
+    log_p = split - np.log(np.exp(split).sum(-1, keepdims=True))
+    expected = -np.take_along_axis(log_p, targets[..., None], -1)[..., 0].mean(-1)
+    np.testing.assert_allclose(got, expected, rtol=1e-5)
+
+
+def test_sampling_at_temperature_zero_is_argmax_decoding():
+    keras.utils.set_random_seed(0)
+    model = mu.build_homl_model(dict(mu.SETTINGS["quick"], units=8, embedding_dim=4))
+    seed = chorale(4)
+    greedy = mu.generate(model, seed, chords=3, temperature=0)
+    again = mu.generate(model, seed, chords=3, temperature=0)
+    np.testing.assert_array_equal(greedy, again)
+    np.testing.assert_array_equal(greedy[:4], seed)
+    notes = list(mu.to_classes(seed).reshape(-1))
+    for _ in range(12):  # argmax by hand, one note at a time
+        tokens = (np.arange(len(notes)) % 4 * mu.N_CLASSES + np.array(notes) + 1)[None]
+        notes.append(int(model.predict_on_batch(tokens.astype("int32"))[0, -1].argmax()))
+    np.testing.assert_array_equal(mu.to_classes(greedy).reshape(-1), notes)
+    sampled = [mu.generate(model, seed, chords=3, temperature=1.0, seed=s) for s in (1, 1, 2)]
+    np.testing.assert_array_equal(sampled[0], sampled[1])
+    with pytest.raises(ValueError, match="temperature"):
+        mu.generate(model, seed, temperature=-0.5)
+
+
+def test_music_statistics():
+    reference = [np.array([[72, 64, 55, 48], [74, 65, 57, 50]])]
+    stats = mu.music_statistics(np.array([[72, 64, 55, 48]] * 4 + [[0, 0, 0, 0]] * 4),
+                                reference)
+    assert stats["rests"] == 0.5 and stats["in_range"] == 1.0 and stats["mean_run"] == 4.0
+    assert 0 <= stats["pitch_class_distance"] <= 1
+    outside = mu.music_statistics(np.array([[90, 64, 55, 48]] * 2), reference)
+    assert outside["in_range"] == 0.75
+
+
+@pytest.mark.slow
+def test_music_cli_writes_midi_and_wav(tmp_path):
+    proc = subprocess.run([sys.executable, "-m", "rnn_keras", "run", "music", "--profile",
+                           "quick", "--out", str(tmp_path)], capture_output=True, text=True,
+                          timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    summary = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert summary["experiment"] == "music"
+    for key in ("homl_accuracy", "homl_copy_baseline", "joint_accuracy", "joint_copy_baseline"):
+        assert 0 <= summary[key] <= 1
+    assert (tmp_path / "sample.mid").stat().st_size > 0
+    assert (tmp_path / "sample.wav").stat().st_size > 1000
