@@ -123,3 +123,38 @@ def plot_attention(maps, titles=None, ncols=3):
             ax.set_title(titles[k], fontsize=9)
     fig.tight_layout()
     return fig
+
+
+def plot_piano_roll(voices, split_at=None, title=None, step_seconds=None):
+    """Four voices as a piano roll: pitch against 16th-note step, one colour per voice.
+
+    Args:
+        voices: ``(steps, 4)`` MIDI pitches, 0 = rest.
+        split_at: draw a line where a seed ends and the continuation begins.
+        title: the plot's title.
+        step_seconds: label the x axis in seconds instead of steps.
+
+    Returns:
+        The matplotlib ``Figure``.
+    """
+    plt = _pyplot()
+    voices = np.asarray(voices)
+    fig, ax = plt.subplots(figsize=(9, 3))
+    names = ("soprano", "alto", "tenor", "bass")
+    scale = step_seconds or 1.0
+    for v in range(voices.shape[1]):
+        line = voices[:, v].astype("float64")
+        line[line == 0] = np.nan
+        ax.step(np.arange(len(line)) * scale, line, where="post", lw=2,
+                label=names[v] if v < 4 else str(v))
+    if split_at is not None:
+        ax.axvline(split_at * scale, color="k", ls="--", lw=1)
+        ax.text(split_at * scale, np.nanmax(np.where(voices > 0, voices, np.nan)) + 1,
+                " generated", va="bottom", fontsize=8)
+    ax.set_xlabel("seconds" if step_seconds else "step (16th note)")
+    ax.set_ylabel("MIDI pitch")
+    ax.legend(fontsize=7, ncol=4, loc="lower left")
+    if title:
+        ax.set_title(title)
+    fig.tight_layout()
+    return fig
