@@ -71,6 +71,34 @@ def _parser():
     return parser
 
 
+def _make_folder(path):
+    """Creates ``path`` (and parents); returns the folders it created, deepest first."""
+    created = []
+    for folder in [path, *path.parents]:
+        if folder.exists():
+            break
+        created.append(folder)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        probe = path / ".rnn_keras_write_test"
+        probe.write_text("")
+        probe.unlink()
+    except OSError as error:
+        _remove_if_empty(created)
+        raise UsageError(f"cannot write to the output folder {str(path)!r} "
+                         f"({error.strerror or error}); pass a writable --out") from None
+    return created
+
+
+def _remove_if_empty(folders):
+    """Removes folders this run created and left empty (a failed run leaves nothing)."""
+    for folder in folders:
+        try:
+            folder.rmdir()
+        except OSError:
+            break
+
+
 def _json_number(value):
     """NaN and infinity (a diverged run) become null: strict JSON has no NaN."""
     if isinstance(value, float) and not math.isfinite(value):
@@ -94,12 +122,6 @@ def _run(args):
         data_dir = config.get_data_dir(args.data_dir)
     except ValueError as error:
         raise UsageError(str(error)) from None
-    out = pathlib.Path(args.out or f"runs/{args.experiment}-{profile}")
-    out.mkdir(parents=True, exist_ok=True)
-
-    import keras
-
-    keras.utils.set_random_seed(args.seed)
     module = experiments.get(args.experiment)
     options = {k: getattr(args, k) for k in VARIANT_OPTIONS if getattr(args, k) is not None}
     accepted = inspect.signature(module.run).parameters
@@ -108,6 +130,12 @@ def _run(args):
         raise UsageError(
             f"experiment {args.experiment!r} has no --{refused[0]} option (see "
             "`python -m rnn_keras --help` for which experiments take which options)")
+    out = pathlib.Path(args.out or f"runs/{args.experiment}-{profile}")
+    created = _make_folder(out)
+
+    import keras
+
+    keras.utils.set_random_seed(args.seed)
     print(f"[rnn_keras] {args.experiment}: {config.describe(profile, data_dir)}; "
           f"seed={args.seed}; out={out}", flush=True)
     start = time.perf_counter()
@@ -115,7 +143,11 @@ def _run(args):
         metrics = module.run(profile=profile, data_dir=data_dir, out_dir=out, seed=args.seed,
                              **options)
     except (DataNotFoundError, DataCorruptError) as error:
+        _remove_if_empty(created)
         raise UsageError(str(error).replace("\n", " ")) from None
+    except BaseException:
+        _remove_if_empty(created)
+        raise
     summary = {"experiment": args.experiment, "profile": profile,
                "seconds": round(time.perf_counter() - start, 1), "seed": args.seed,
                **{k: _json_number(v) for k, v in metrics.items()}}

@@ -39,6 +39,16 @@ def test_homl_windows_follow_the_book():
     assert tokens.min() >= 1
 
 
+def test_transpose_keeps_rests_and_the_range():
+    piece = np.array([[40, 0, 45, 80], [41, 0, 46, 79]])
+    shifted = mu.transpose([piece], semitones=range(-5, 7))
+    # 80 + 2 > 81 and 40 - 5 < 36 are left out: shifts -4..1
+    assert len(shifted) == 6
+    for out in shifted:
+        assert np.all(out[:, 1] == 0) and out[out > 0].min() >= 36 and out.max() <= 81
+    np.testing.assert_array_equal(mu.transpose([piece], semitones=[0])[0], piece)
+
+
 def test_copy_baselines():
     steady = np.array([[60, 55, 52, 48]] * 66)
     x, y = mu.homl_windows([steady])

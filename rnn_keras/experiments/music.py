@@ -80,6 +80,23 @@ def homl_windows(chorales, window=WINDOW, shift=SHIFT):
     return np.asarray(xs, "int32"), np.asarray(ys, "int32")
 
 
+def transpose(chorales, semitones=range(-5, 7)):
+    """Every chorale moved by each shift in ``semitones`` that keeps it in 36..81.
+
+    Data augmentation for training: a chorale in another key is still a
+    chorale. Shift 0 returns the originals; rests stay rests.
+    """
+    out = []
+    low, high = LOWEST, LOWEST + N_CLASSES - 2
+    for chorale in chorales:
+        sounding = chorale[chorale > 0]
+        for shift in semitones:
+            if sounding.size and (sounding.min() + shift < low or sounding.max() + shift > high):
+                continue
+            out.append(np.where(chorale > 0, chorale + shift, 0).astype("int32"))
+    return out
+
+
 def voice_tokens(classes):
     """Token ids that also say which voice a note is: ``voice * 47 + class + 1``.
 
@@ -197,7 +214,10 @@ def evaluate_homl(model, chorales):
 
 def train_homl(data, settings, seed=0, verbose=0, cell="lstm", implementation="fused"):
     """Trains the HOML-form model; returns model, history, test accuracy, baseline."""
-    x, y = homl_windows(data["train"])
+    train = data["train"]
+    if settings.get("transpose"):
+        train = transpose(train, settings["transpose"])
+    x, y = homl_windows(train)
     vx, vy = homl_windows(data["valid"])
     model = build_homl_model(settings, cell, implementation)
     history, seconds = _fit(model, voice_tokens(x), y, (voice_tokens(vx), vy), settings, seed,
