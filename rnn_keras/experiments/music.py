@@ -68,16 +68,18 @@ def from_classes(classes):
 # ---------------------------------------------------------------------------
 
 
+def chord_windows(chorales, window=WINDOW, shift=SHIFT):
+    """Windows of ``window`` chords every ``shift`` steps: ``(n, window, 4)`` classes."""
+    windows = [to_classes(chorale)[start:start + window]
+               for chorale in chorales
+               for start in range(0, len(chorale) - window + 1, shift)]
+    return np.asarray(windows, "int32").reshape(-1, window, 4)
+
+
 def homl_windows(chorales, window=WINDOW, shift=SHIFT):
     """``(inputs, targets)`` of shape ``(windows, 4 * window - 1)``, as classes."""
-    xs, ys = [], []
-    for chorale in chorales:
-        notes = to_classes(chorale).reshape(-1)
-        for start in range(0, len(chorale) - window + 1, shift):
-            w = notes[4 * start:4 * (start + window)]
-            xs.append(w[:-1])
-            ys.append(w[1:])
-    return np.asarray(xs, "int32"), np.asarray(ys, "int32")
+    notes = chord_windows(chorales, window, shift).reshape(-1, 4 * window)
+    return notes[:, :-1], notes[:, 1:]
 
 
 def transpose(chorales, semitones=range(-5, 7)):
@@ -97,14 +99,15 @@ def transpose(chorales, semitones=range(-5, 7)):
     return out
 
 
-def voice_tokens(classes):
+def voice_tokens(classes, offset=0):
     """Token ids that also say which voice a note is: ``voice * 47 + class + 1``.
 
-    Position ``i`` of a flattened window is voice ``i % 4`` (0 stays free for
-    padding, so ``Embedding(mask_zero=True)`` never masks a rest).
+    Position ``i`` of a flattened window is voice ``(i + offset) % 4``
+    (``offset``: the window's first note's place in its chord). 0 stays free
+    for padding, so ``Embedding(mask_zero=True)`` never masks a rest.
     """
     classes = np.asarray(classes)
-    voice = np.arange(classes.shape[-1]) % 4
+    voice = (np.arange(classes.shape[-1]) + offset) % 4
     return (voice * N_CLASSES + classes + 1).astype("int32")
 
 
@@ -128,14 +131,8 @@ def homl_copy_baseline(inputs, targets):
 
 def joint_windows(chorales, window=WINDOW, shift=SHIFT):
     """``(inputs, targets)``: steps ``t`` (``(n, window - 1, 4)`` classes) and ``t + 1``."""
-    xs, ys = [], []
-    for chorale in chorales:
-        classes = to_classes(chorale)
-        for start in range(0, len(chorale) - window + 1, shift):
-            w = classes[start:start + window]
-            xs.append(w[:-1])
-            ys.append(w[1:])
-    return np.asarray(xs, "int32"), np.asarray(ys, "int32")
+    chords = chord_windows(chorales, window, shift)
+    return chords[:, :-1], chords[:, 1:]
 
 
 def one_hot_voices(classes):
@@ -269,9 +266,8 @@ def generate(model, seed_voices, chords=64, temperature=1.0, seed=None):
     for _ in range(4 * chords):
         window = np.asarray(notes[-context:], "int32")
         # each token carries the voice of its absolute position in the piece
-        offset = (len(notes) - len(window)) % 4
-        tokens = ((np.arange(len(window)) + offset) % 4 * N_CLASSES + window + 1)[None]
-        logits = model.predict_on_batch(tokens.astype("int32"))[0, -1].astype("float64")
+        tokens = voice_tokens(window[None], offset=(len(notes) - len(window)) % 4)
+        logits = model.predict_on_batch(tokens)[0, -1].astype("float64")
         if temperature == 0:
             notes.append(int(np.argmax(logits)))
         else:

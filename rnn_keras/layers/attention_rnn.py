@@ -3,12 +3,8 @@ from keras import ops
 from keras.saving import register_keras_serializable
 
 from rnn_keras.layers.base_attention import BaseAttention
+from rnn_keras.layers.base_cell import DropoutRNNCell  # Keras's dropout protocol
 from rnn_keras.validation import check_bool
-
-try:  # Keras's dropout protocol (see base_cell.py)
-    from keras.src.layers.rnn.dropout_rnn_cell import DropoutRNNCell
-except ImportError:  # pragma: no cover
-    DropoutRNNCell = ()
 
 
 @register_keras_serializable(package="rnn_keras")
