@@ -5,6 +5,7 @@
                                        [--out DIR] [--seed N]
                                        [--cell C] [--[no-]bidirectional] [--implementation I]
                                        [--pair P] [--attention A] [--beam W]
+                                       [--distribute]
 
 A run prints progress, writes ``metrics.json`` (and models, plots) under
 ``--out`` and ends its standard output with one JSON line holding
@@ -22,7 +23,8 @@ import sys
 import time
 
 
-VARIANT_OPTIONS = ("cell", "bidirectional", "implementation", "pair", "attention", "beam")
+VARIANT_OPTIONS = ("cell", "bidirectional", "implementation", "pair", "attention", "beam",
+                   "distribute")
 
 
 class UsageError(Exception):
@@ -68,6 +70,13 @@ def _parser():
                              default=None, help="decoder attention (default luong)")
     translation.add_argument("--beam", type=_positive_int, default=None,
                              help="beam width reported as bleu_beam (default 5)")
+    scale = run.add_argument_group("scale-out and resume")
+    scale.add_argument("--distribute", action="store_true", default=None,
+                       help="data-parallel training: tf.distribute.MultiWorkerMirroredStrategy "
+                            "(TensorFlow; workers from TF_CONFIG) or "
+                            "keras.distribution.DataParallel (JAX; all local devices). "
+                            "A run killed mid-training resumes when run again with the same "
+                            "--out.")
     return parser
 
 
@@ -135,6 +144,14 @@ def _run(args):
 
     import keras
 
+    if args.distribute:
+        from rnn_keras import training
+
+        try:
+            training.start_distribution()  # before any TensorFlow op runs
+        except ValueError as error:
+            _remove_if_empty(created)
+            raise UsageError(str(error)) from None
     keras.utils.set_random_seed(args.seed)
     print(f"[rnn_keras] {args.experiment}: {config.describe(profile, data_dir)}; "
           f"seed={args.seed}; out={out}", flush=True)

@@ -256,7 +256,7 @@ def token_ids(reviews, vectorizer, max_length=400, chunk=1000):
     """
     out = []
     for start in range(0, len(reviews), chunk):
-        batch = vectorizer(list(reviews.texts[start:start + chunk])).numpy()
+        batch = keras.ops.convert_to_numpy(vectorizer(list(reviews.texts[start:start + chunk])))
         lengths = (batch > 0).sum(axis=1)
         out.extend(row[:n][-max_length:].astype("int32") for row, n in zip(batch, lengths))
     return out

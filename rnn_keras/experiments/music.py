@@ -209,6 +209,37 @@ def evaluate_homl(model, chorales):
     return float((logits.argmax(-1) == y).mean()), homl_copy_baseline(x, y)
 
 
+def _probabilities(logits, groups=1):
+    """Softmax over the last axis, read as ``groups`` blocks of 47 classes."""
+    logits = logits.reshape(logits.shape[:-1] + (groups, N_CLASSES)).astype("float64")
+    p = np.exp(logits - logits.max(-1, keepdims=True))
+    return p / p.sum(-1, keepdims=True)
+
+
+def ensemble_accuracy(results, chorales, form="homl"):
+    """Test accuracy of the mean predicted distribution of several trained models.
+
+    ``results``: what :func:`train_homl` or :func:`train_joint` returned, one
+    per seed. Averaging probabilities (not logits) is the usual ensemble.
+    """
+    if not results:
+        raise ValueError("Give at least one trained model to ensemble.")
+    if form == "homl":
+        x, y = homl_windows(chorales)
+        inputs, groups = voice_tokens(x), 1
+    elif form == "joint":
+        x, y = joint_windows(chorales)
+        inputs, groups = one_hot_voices(x), 4
+    else:
+        raise ValueError(f"Expected form 'homl' or 'joint', got {form!r}.")
+    p = np.mean([_probabilities(r["model"].predict(inputs, batch_size=64, verbose=0), groups)
+                 for r in results], axis=0)
+    predicted = p.argmax(-1)
+    if groups == 1:
+        predicted = predicted[..., 0]
+    return float((predicted == y).mean())
+
+
 def train_homl(data, settings, seed=0, verbose=0, cell="lstm", implementation="fused"):
     """Trains the HOML-form model; returns model, history, test accuracy, baseline."""
     train = data["train"]
@@ -332,6 +363,12 @@ def run(profile=None, data_dir=None, out_dir=None, seed=0, verbose=2, cell=None,
                                      4),
         "seeds": s["seeds"],
     }
+    if s["seeds"] > 1:
+        for form, results, base in (("homl", homl, metrics["homl_copy_baseline"]),
+                                    ("joint", joint, metrics["joint_copy_baseline"])):
+            accuracy = ensemble_accuracy(results, data["test"], form)
+            metrics[f"{form}_ensemble_accuracy"] = round(accuracy, 4)
+            metrics[f"{form}_ensemble_error_removed"] = round(error_removed(accuracy, base), 4)
     best = max(homl, key=lambda r: r["test_accuracy"])
     sample = generate(best["model"], data["test"][0][:8], chords=32, temperature=1.0,
                       seed=seed)

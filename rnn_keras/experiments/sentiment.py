@@ -21,6 +21,7 @@ import numpy as np
 
 from rnn_keras import config
 from rnn_keras import models
+from rnn_keras import training
 from rnn_keras.data import imdb
 
 SETTINGS = {
@@ -90,31 +91,40 @@ def compile_model(settings, optimizer=None, **variant):
 
 def train_variant(data, *, cell="gru", bidirectional=True, implementation="fused",
                   pooling="mean_max", dropout=0.3, max_length=None, epochs=None,
-                  seed=0, verbose=0):
+                  seed=0, verbose=0, run_dir=None, distribute=False):
     """Trains one variant with the profile's budget.
 
+    ``run_dir``: back up every epoch there and resume after a crash
+    (:func:`rnn_keras.training.fit`). ``distribute``: train under the
+    backend's data-parallel engine (:func:`rnn_keras.training.distribution_scope`).
+
     Returns a dict with the model, its history and ``test_accuracy``,
-    ``validation_accuracy``, ``seconds_per_epoch``, ``parameters``.
+    ``validation_accuracy``, ``seconds_per_epoch``, ``parameters``,
+    ``resumed_from``, ``replicas``.
     """
     s = data.settings
     max_length = max_length or s["max_length"]
     epochs = epochs or s["epochs"]
     keras.utils.set_random_seed(seed)
     datasets = make_datasets(data, max_length, seed=seed)
-    model = compile_model(s, cell=cell, bidirectional=bidirectional,
-                          implementation=implementation, pooling=pooling, dropout=dropout)
-    start = time.perf_counter()
-    history = model.fit(datasets["train"], validation_data=datasets["validation"],
-                        epochs=epochs, verbose=verbose, shuffle=False)
-    seconds = time.perf_counter() - start
-    _, test_accuracy = model.evaluate(datasets["test"], verbose=0)
+    with training.distribution_scope(distribute) as where:
+        model = compile_model(s, cell=cell, bidirectional=bidirectional,
+                              implementation=implementation, pooling=pooling, dropout=dropout)
+        result = training.fit(model, datasets["train"], validation_data=datasets["validation"],
+                              epochs=epochs, verbose=verbose, shuffle=False, run_dir=run_dir,
+                              monitor="val_accuracy", restore_best_weights=False)
+        _, test_accuracy = model.evaluate(datasets["test"], verbose=0)
+    done = max(result.epochs - result.resumed_from, 1)
     return {
         "model": model,
-        "history": history.history,
+        "history": result.history,
         "test_accuracy": float(test_accuracy),
-        "validation_accuracy": float(history.history["val_accuracy"][-1]),
-        "seconds_per_epoch": seconds / epochs,
+        "validation_accuracy": float(result.history["val_accuracy"][-1]),
+        "seconds_per_epoch": result.seconds / done,
         "parameters": int(model.count_params()),
+        "resumed_from": result.resumed_from,
+        "replicas": where.replicas,
+        "is_chief": where.is_chief,
     }
 
 
@@ -139,8 +149,13 @@ def tfidf_baseline(data):
 
 
 def run(profile=None, data_dir=None, out_dir=None, seed=0, verbose=2, cell=None,
-        bidirectional=None, implementation=None):
-    """Trains one variant (the default: bidirectional GRU, mean+max pooling)."""
+        bidirectional=None, implementation=None, distribute=None):
+    """Trains one variant (the default: bidirectional GRU, mean+max pooling).
+
+    With ``out_dir``, training backs up every epoch there: the same command
+    run again after a crash resumes. ``distribute``: data-parallel training
+    (``--distribute``; see :func:`rnn_keras.training.distribution_scope`).
+    """
     variant = dict(DEFAULT_VARIANT)
     for key, value in (("cell", cell), ("bidirectional", bidirectional),
                        ("implementation", implementation)):
@@ -149,7 +164,8 @@ def run(profile=None, data_dir=None, out_dir=None, seed=0, verbose=2, cell=None,
     data = prepare(profile=profile, data_dir=data_dir, seed=seed)
     print(f"[sentiment] {len(data.train)} train / {len(data.validation)} validation / "
           f"{len(data.test)} test reviews; variant {variant}", flush=True)
-    result = train_variant(data, seed=seed, verbose=verbose, **variant)
+    result = train_variant(data, seed=seed, verbose=verbose, run_dir=out_dir,
+                           distribute=bool(distribute), **variant)
     metrics = {
         "variant": "-".join([("bi" if variant["bidirectional"] else "") + variant["cell"],
                              variant["implementation"], variant["pooling"]]),
@@ -158,10 +174,15 @@ def run(profile=None, data_dir=None, out_dir=None, seed=0, verbose=2, cell=None,
         "seconds_per_epoch": round(result["seconds_per_epoch"], 1),
         "parameters": result["parameters"],
         "test_reviews": len(data.test),
+        "epochs": len(result["history"]["loss"]),
+        "resumed_from_epoch": result["resumed_from"],
     }
+    if distribute:
+        metrics["replicas"] = result["replicas"]
     if out_dir is not None:
-        result["model"].save(out_dir / "model.keras")
-        end_to_end_model(data.vectorizer, result["model"]).save(out_dir / "model_from_text.keras")
+        training.save_model(result["model"], out_dir / "model.keras")
+        training.save_model(end_to_end_model(data.vectorizer, result["model"]),
+                            out_dir / "model_from_text.keras")
         (out_dir / "vocabulary.txt").write_text(
             "\n".join(str(w) for w in data.vectorizer.get_vocabulary()) + "\n")
     return metrics

@@ -1,0 +1,159 @@
+"""Resume after a crash: `training.fit` in process, then the CLI killed with SIGKILL."""
+
+import json
+import signal
+import subprocess
+import sys
+import time
+
+import keras
+import numpy as np
+import pytest
+
+from cli_driver import SETTINGS
+from cli_driver import driver_command
+from cli_driver import driver_env
+from cli_driver import write_reviews
+from rnn_keras import training
+
+
+def _model(seed=0):
+    keras.utils.set_random_seed(seed)
+    model = keras.Sequential([keras.Input((6,)), keras.layers.Dense(8, activation="relu"),
+                              keras.layers.Dense(1)])
+    model.compile(optimizer="adam", loss="mse")
+    return model
+
+
+def _data():
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(256, 6)).astype("float32")
+    return x, x.sum(axis=1, keepdims=True)
+
+
+class _Crash(keras.callbacks.Callback):
+    """Stands in for a crash: raises in the middle of epoch ``at`` (0-based)."""
+
+    def __init__(self, at):
+        super().__init__()
+        self.at = at
+
+    def on_train_batch_end(self, batch, logs=None):
+        if self._epoch == self.at and batch == 2:
+            raise RuntimeError("simulated crash")
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._epoch = epoch
+
+
+def test_fit_resumes_where_a_crashed_fit_stopped(tmp_path):
+    x, y = _data()
+    kwargs = dict(validation_split=0.25, epochs=6, batch_size=16, run_dir=tmp_path)
+    with pytest.raises(RuntimeError, match="simulated crash"):
+        training.fit(_model(), x, y, callbacks=[_Crash(at=3)], **kwargs)
+    backup = tmp_path / training.BACKUP_FOLDER / "model"
+    metadata = json.loads((backup / "state" / "training_metadata.json").read_text())
+    assert metadata["epoch"] == 3  # three epochs finished before the crash
+
+    fresh = _model(seed=1)  # a new process would start from new weights
+    result = training.fit(fresh, x, y, **kwargs)
+    assert result.resumed_from == 3
+    assert result.epochs == 6 and len(result.history["val_loss"]) == 6
+    assert not (tmp_path / training.BACKUP_FOLDER).exists()  # cleaned once finished
+
+    straight = training.fit(_model(), x, y, validation_split=0.25, epochs=6, batch_size=16)
+    # the resumed run ends where an uninterrupted one does (same data order and seeds
+    # cannot be promised across a restart, so compare the quality reached)
+    assert result.history["val_loss"][-1] < 2 * straight.history["val_loss"][-1] + 0.1
+    assert result.history["val_loss"][-1] < result.history["val_loss"][0]
+
+
+def test_resume_keeps_the_best_epoch_across_the_crash(tmp_path):
+    x, y = _data()
+    kwargs = dict(validation_split=0.25, epochs=5, batch_size=16, run_dir=tmp_path,
+                  patience=50)
+    with pytest.raises(RuntimeError):
+        training.fit(_model(), x, y, callbacks=[_Crash(at=2)], **kwargs)
+    progress = json.loads((tmp_path / training.BACKUP_FOLDER / "model" / "progress"
+                           / "progress.json").read_text())
+    assert progress["best_epoch"] >= 1
+    result = training.fit(_model(), x, y, **kwargs)
+    losses = result.history["val_loss"]
+    assert result.best_epoch == int(np.argmin(losses)) + 1
+
+
+def test_a_backup_of_another_model_is_set_aside_not_loaded(tmp_path, capsys):
+    x, y = _data()
+    with pytest.raises(RuntimeError):
+        training.fit(_model(), x, y, epochs=3, batch_size=16, run_dir=tmp_path,
+                     callbacks=[_Crash(at=1)], verbose=1)
+    other = keras.Sequential([keras.Input((6,)), keras.layers.Dense(3), keras.layers.Dense(1)])
+    other.compile(optimizer="adam", loss="mse")
+    result = training.fit(other, x, y, epochs=2, batch_size=16, run_dir=tmp_path)
+    assert result.resumed_from == 0 and result.epochs == 2
+    assert "belongs to another model" in capsys.readouterr().out
+    assert list((tmp_path / training.BACKUP_FOLDER).glob("model.stale-*"))
+
+
+def test_fit_without_run_dir_stops_early_and_restores_best():
+    x, y = _data()
+    model = _model()
+    result = training.fit(model, x, y, validation_split=0.25, epochs=4, batch_size=16,
+                          patience=1)
+    assert 1 <= result.best_epoch <= result.epochs <= 4
+    with pytest.raises(ValueError, match="patience"):
+        training.fit(model, x, y, epochs=1, patience=0)
+
+
+def test_save_model_is_atomic_and_checks_the_suffix(tmp_path):
+    model = _model()
+    path = training.save_model(model, tmp_path / "m.keras")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m.keras"]
+    keras.saving.load_model(path, safe_mode=True)
+    with pytest.raises(ValueError, match=".keras"):
+        training.save_model(model, tmp_path / "m.h5")
+
+
+# ---------------------------------------------------------------------------
+# The CLI, killed for real
+# ---------------------------------------------------------------------------
+
+@pytest.mark.slow
+def test_cli_killed_mid_epoch_resumes_and_finishes_with_a_loadable_model(tmp_path):
+    data_dir = write_reviews(tmp_path / "data")
+    out = tmp_path / "run"
+    env = driver_env(tmp_path)
+    metadata = out / training.BACKUP_FOLDER / "model" / "state" / "training_metadata.json"
+    with open(tmp_path / "first.log", "w") as log:
+        proc = subprocess.Popen(driver_command(out, data_dir), stdout=log,
+                                stderr=subprocess.STDOUT, env=env)
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline and proc.poll() is None:
+            if metadata.exists() and json.loads(metadata.read_text() or "{}").get("epoch", 0):
+                break
+            time.sleep(0.05)
+        assert proc.poll() is None, (tmp_path / "first.log").read_text()[-3000:]
+        time.sleep(0.3)  # into the next epoch
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=60)
+    assert proc.returncode == -signal.SIGKILL
+    saved = json.loads(metadata.read_text())["epoch"]
+    assert 1 <= saved < SETTINGS["epochs"]
+    assert not (out / "model.keras").exists() and not (out / "metrics.json").exists()
+
+    second = subprocess.run(driver_command(out, data_dir), capture_output=True, text=True,
+                            env=env, timeout=600)
+    assert second.returncode == 0, second.stderr[-3000:]
+    assert f"[resume] restored epoch {saved}" in second.stdout
+    summary = json.loads(second.stdout.strip().splitlines()[-1])
+    assert summary["resumed_from_epoch"] == saved
+    assert summary["epochs"] == SETTINGS["epochs"]
+    assert summary["test_accuracy"] > 0.9  # the two marker words decide every review
+    assert not (out / training.BACKUP_FOLDER).exists()
+    check = ("import sys, keras, rnn_keras\n"
+             "m = keras.saving.load_model(sys.argv[1], safe_mode=True)\n"
+             "print(m.count_params())\n")
+    loaded = subprocess.run([sys.executable, "-c", check, str(out / "model.keras")],
+                            capture_output=True, text=True, env=env, timeout=300)
+    assert loaded.returncode == 0, loaded.stderr[-3000:]
+    assert int(loaded.stdout.split()[-1]) == summary["parameters"]
