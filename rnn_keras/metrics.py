@@ -75,3 +75,37 @@ def corpus_bleu(hypotheses, references, *, max_order=4, lowercase=True, tokenize
     bleu = sacrebleu.metrics.BLEU(max_ngram_order=max_order, lowercase=lowercase,
                                   tokenize=tokenize)
     return float(bleu.corpus_score(hypotheses, streams).score)
+
+
+def ssim(x, y, data_range=1.0, sigma=1.5):
+    """Structural similarity of image pairs (Wang et al., 2004), one value per image.
+
+    Gaussian window (sigma 1.5, 11 pixels wide), constants ``K1 = 0.01``,
+    ``K2 = 0.03``, averaged over the image and its channels: the usual
+    definition (``tf.image.ssim`` differs only at the borders, where it
+    crops instead of reflecting).
+
+    Args:
+        x, y: ``(..., height, width, channels)`` arrays of the same shape.
+        data_range: the pixel range (1.0 for images in [0, 1]).
+
+    Returns:
+        ``x.shape[:-3]``-shaped array; 1.0 for identical images.
+    """
+    from scipy.ndimage import gaussian_filter
+
+    x = np.asarray(x, "float64")
+    y = np.asarray(y, "float64")
+    if x.shape != y.shape or x.ndim < 3:
+        raise ValueError(f"Expected two (..., h, w, c) arrays of one shape, got {x.shape} "
+                         f"and {y.shape}.")
+    sigmas = [0] * (x.ndim - 3) + [sigma, sigma, 0]
+
+    def blur(a):
+        return gaussian_filter(a, sigmas, truncate=3.5, mode="reflect")
+
+    c1, c2 = (0.01 * data_range) ** 2, (0.03 * data_range) ** 2
+    mx, my = blur(x), blur(y)
+    vx, vy, cxy = blur(x * x) - mx * mx, blur(y * y) - my * my, blur(x * y) - mx * my
+    value = ((2 * mx * my + c1) * (2 * cxy + c2)) / ((mx * mx + my * my + c1) * (vx + vy + c2))
+    return value.mean(axis=(-3, -2, -1))

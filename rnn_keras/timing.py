@@ -18,3 +18,15 @@ def train_step_seconds(model, x, y, repeats=10, loss="mse", optimizer="adam"):
     for _ in range(repeats):
         model.train_on_batch(x, y)
     return (time.perf_counter() - start) / repeats
+
+
+def predict_seconds(model, x, repeats=10):
+    """Mean wall time of one ``predict_on_batch`` call, after two warm-up calls."""
+    if repeats < 1:
+        raise ValueError(f"Expected `repeats` >= 1, got {repeats!r}.")
+    model.predict_on_batch(x)
+    model.predict_on_batch(x)
+    start = time.perf_counter()
+    for _ in range(repeats):
+        model.predict_on_batch(x)
+    return (time.perf_counter() - start) / repeats

@@ -89,6 +89,28 @@ def test_sampling_at_temperature_zero_is_argmax_decoding():
         mu.generate(model, seed, temperature=-0.5)
 
 
+def test_ensemble_of_one_model_is_that_model_and_averages_probabilities():
+    keras.utils.set_random_seed(0)
+    tiny = dict(mu.SETTINGS["quick"], units=8, embedding_dim=4)
+    chorales = [chorale(72), chorale(72)]
+    homl = [{"model": mu.build_homl_model(tiny)} for _ in range(2)]
+    alone, _ = mu.evaluate_homl(homl[0]["model"], chorales)
+    assert mu.ensemble_accuracy(homl[:1], chorales, "homl") == pytest.approx(alone)
+    # two models: the argmax of their mean probabilities, computed by hand
+    x, y = mu.homl_windows(chorales)
+    p = [keras.ops.convert_to_numpy(keras.ops.softmax(r["model"].predict(
+        mu.voice_tokens(x), verbose=0))) for r in homl]
+    expected = float(((p[0] + p[1]).argmax(-1) == y).mean())
+    assert mu.ensemble_accuracy(homl, chorales, "homl") == pytest.approx(expected)
+    joint = [{"model": mu.build_joint_model(tiny)}]
+    _, alone = mu.joint_accuracy(joint[0]["model"], *mu.joint_windows(chorales))
+    assert mu.ensemble_accuracy(joint, chorales, "joint") == pytest.approx(alone)
+    with pytest.raises(ValueError, match="form"):
+        mu.ensemble_accuracy(joint, chorales, "chords")
+    with pytest.raises(ValueError, match="at least one"):
+        mu.ensemble_accuracy([], chorales)
+
+
 def test_music_statistics():
     reference = [np.array([[72, 64, 55, 48], [74, 65, 57, 50]])]
     stats = mu.music_statistics(np.array([[72, 64, 55, 48]] * 4 + [[0, 0, 0, 0]] * 4),

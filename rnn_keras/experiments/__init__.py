@@ -23,6 +23,8 @@ EXPERIMENTS = {
               "Bach chorales: next-note accuracy vs copy baseline, a sampled MIDI/WAV (notebook 07)"),
     "translation": ("rnn_keras.experiments.translation",
                     "Tatoeba sentence pairs, encoder-decoder: BLEU greedy vs beam (notebook 06)"),
+    "video": ("rnn_keras.experiments.video",
+              "Moving MNIST: ConvLSTM rollout MSE/SSIM vs copy-last; clip direction (notebook 08)"),
 }
 
 

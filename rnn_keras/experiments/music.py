@@ -24,13 +24,13 @@ through the embedding); in the joint form the input is the four voices'
 one-hot vectors and the 188 outputs are read as four 47-way softmaxes.
 """
 
-import time
 
 import keras
 import numpy as np
 
 from rnn_keras import config
 from rnn_keras import models
+from rnn_keras import training
 from rnn_keras.data import chorales as ch
 
 N_CLASSES = 47        # 0 = rest, 1..46 = MIDI 36..81
@@ -183,14 +183,12 @@ def build_joint_model(settings, cell="lstm", implementation="fused"):
     return model
 
 
-def _fit(model, x, y, validation, settings, seed, verbose):
+def _fit(model, x, y, validation, settings, seed, verbose, run_dir=None, name="model"):
     keras.utils.set_random_seed(seed)
-    stop = keras.callbacks.EarlyStopping(monitor="val_loss", patience=settings["patience"],
-                                         restore_best_weights=True)
-    start = time.perf_counter()
-    history = model.fit(x, y, validation_data=validation, epochs=settings["epochs"],
-                        batch_size=settings["batch_size"], callbacks=[stop], verbose=verbose)
-    return history.history, time.perf_counter() - start
+    result = training.fit(model, x, y, validation_data=validation, epochs=settings["epochs"],
+                          batch_size=settings["batch_size"], patience=settings["patience"],
+                          verbose=verbose, run_dir=run_dir, name=name)
+    return result.history, result.seconds
 
 
 def prepare(profile=None, data_dir=None, source="jsb", seed=0):
@@ -240,8 +238,13 @@ def ensemble_accuracy(results, chorales, form="homl"):
     return float((predicted == y).mean())
 
 
-def train_homl(data, settings, seed=0, verbose=0, cell="lstm", implementation="fused"):
-    """Trains the HOML-form model; returns model, history, test accuracy, baseline."""
+def train_homl(data, settings, seed=0, verbose=0, cell="lstm", implementation="fused",
+               run_dir=None):
+    """Trains the HOML-form model; returns model, history, test accuracy, baseline.
+
+    ``run_dir``: back up each epoch there, so a crashed run resumes
+    (:func:`rnn_keras.training.fit`).
+    """
     train = data["train"]
     if settings.get("transpose"):
         train = transpose(train, settings["transpose"])
@@ -249,19 +252,20 @@ def train_homl(data, settings, seed=0, verbose=0, cell="lstm", implementation="f
     vx, vy = homl_windows(data["valid"])
     model = build_homl_model(settings, cell, implementation)
     history, seconds = _fit(model, voice_tokens(x), y, (voice_tokens(vx), vy), settings, seed,
-                            verbose)
+                            verbose, run_dir, f"homl-seed{seed}")
     accuracy, baseline = evaluate_homl(model, data["test"])
     return {"model": model, "history": history, "seconds": seconds,
             "test_accuracy": accuracy, "copy_baseline": baseline}
 
 
-def train_joint(data, settings, seed=0, verbose=0, cell="lstm", implementation="fused"):
+def train_joint(data, settings, seed=0, verbose=0, cell="lstm", implementation="fused",
+                run_dir=None):
     """Trains the joint-form model; returns model, history, per-voice accuracy, baseline."""
     x, y = joint_windows(data["train"])
     vx, vy = joint_windows(data["valid"])
     model = build_joint_model(settings, cell, implementation)
     history, seconds = _fit(model, one_hot_voices(x), y, (one_hot_voices(vx), vy), settings,
-                            seed, verbose)
+                            seed, verbose, run_dir, f"joint-seed{seed}")
     tx, ty = joint_windows(data["test"])
     per_voice, mean = joint_accuracy(model, tx, ty)
     copy = (tx == ty).mean(axis=(0, 1))
@@ -347,8 +351,10 @@ def run(profile=None, data_dir=None, out_dir=None, seed=0, verbose=2, cell=None,
     variant = dict(cell=cell or "lstm", implementation=implementation or "fused")
     homl, joint = [], []
     for k in range(s["seeds"]):
-        homl.append(train_homl(data, s, seed=seed + k, verbose=verbose, **variant))
-        joint.append(train_joint(data, s, seed=seed + k, verbose=verbose, **variant))
+        homl.append(train_homl(data, s, seed=seed + k, verbose=verbose, run_dir=out_dir,
+                               **variant))
+        joint.append(train_joint(data, s, seed=seed + k, verbose=verbose, run_dir=out_dir,
+                                 **variant))
     homl_accuracy = float(np.mean([r["test_accuracy"] for r in homl]))
     joint_accuracy_ = float(np.mean([r["test_accuracy"] for r in joint]))
     per_voice = np.mean([r["per_voice"] for r in joint], axis=0)
@@ -375,7 +381,7 @@ def run(profile=None, data_dir=None, out_dir=None, seed=0, verbose=2, cell=None,
     metrics.update({f"sample_{k}": round(v, 4)
                     for k, v in music_statistics(sample[8:], data["train"]).items()})
     if out_dir is not None:
-        best["model"].save(out_dir / "notes_model.keras")
+        training.save_model(best["model"], out_dir / "notes_model.keras")
         ch.to_midi(sample, out_dir / "sample.mid")
         ch.write_wav(ch.synthesize(sample), out_dir / "sample.wav")
         metrics["midi"] = str(out_dir / "sample.mid")

@@ -27,6 +27,7 @@ from rnn_keras import config
 from rnn_keras import decoding
 from rnn_keras import metrics as rk_metrics
 from rnn_keras import models
+from rnn_keras import training
 from rnn_keras.data import translation as tr
 from rnn_keras.validation import check_choice
 
@@ -111,10 +112,12 @@ def build_model(data, *, cell="gru", bidirectional=True, implementation="fused",
     return model
 
 
-def train(data, model, seed=0, verbose=0, epochs=None):
+def train(data, model, seed=0, verbose=0, epochs=None, run_dir=None):
     """Teacher-forced training with early stopping on validation loss (best weights kept).
 
-    Returns ``{"history", "seconds", "epochs", "best_epoch"}``.
+    ``run_dir``: back up each epoch there, so a crashed run resumes
+    (:func:`rnn_keras.training.fit`). Returns ``{"history", "seconds",
+    "epochs", "best_epoch", "resumed_from"}``.
     """
     s = data.settings
     keras.utils.set_random_seed(seed)
@@ -123,14 +126,11 @@ def train(data, model, seed=0, verbose=0, epochs=None):
         s["batch_size"], shuffle=True, seed=seed)
     validation_batches = tr.LengthBatches(data.corpus.arrays("validation"), 256,
                                           shuffle=False)
-    stop = keras.callbacks.EarlyStopping(monitor="val_loss", patience=s.get("patience", 2),
-                                         restore_best_weights=True)
-    start = time.perf_counter()
-    history = model.fit(train_batches, validation_data=validation_batches,
-                        epochs=epochs or s["epochs"], callbacks=[stop], verbose=verbose)
-    losses = history.history["val_loss"]
-    return {"history": history.history, "seconds": time.perf_counter() - start,
-            "epochs": len(losses), "best_epoch": int(np.argmin(losses)) + 1}
+    result = training.fit(model, train_batches, validation_data=validation_batches,
+                          epochs=epochs or s["epochs"], patience=s.get("patience", 2),
+                          verbose=verbose, run_dir=run_dir)
+    return {"history": result.history, "seconds": result.seconds, "epochs": result.epochs,
+            "best_epoch": result.best_epoch, "resumed_from": result.resumed_from}
 
 
 def token_accuracy(model, corpus, split="test"):
@@ -256,7 +256,7 @@ def run(profile=None, data_dir=None, out_dir=None, seed=0, verbose=2, cell=None,
           f"variant {variant}", flush=True)
     keras.utils.set_random_seed(seed)
     model = build_model(data, **variant)
-    training = train(data, model, seed=seed, verbose=verbose)
+    trained = train(data, model, seed=seed, verbose=verbose, run_dir=out_dir)
     widths = sorted({1, beam})
     scores = evaluate(model, data, beam_widths=widths)
     metrics = {
@@ -270,14 +270,15 @@ def run(profile=None, data_dir=None, out_dir=None, seed=0, verbose=2, cell=None,
         "test_sentences": len(scores["sources"]),
         "test_pairs": sizes["test"],
         "train_pairs": sizes["train"],
-        "epochs": training["epochs"],
-        "best_epoch": training["best_epoch"],
-        "train_seconds": round(training["seconds"], 1),
+        "epochs": trained["epochs"],
+        "best_epoch": trained["best_epoch"],
+        "resumed_from_epoch": trained["resumed_from"],
+        "train_seconds": round(trained["seconds"], 1),
         "decode_seconds_beam": round(scores["seconds"][beam], 1),
         "parameters": int(model.count_params()),
     }
     if out_dir is not None:
-        model.save(out_dir / "model.keras")
+        training.save_model(model, out_dir / "model.keras")
         (out_dir / "translations.tsv").write_text("".join(
             f"{s}\t{h}\t{' | '.join(r)}\n" for s, h, r in
             zip(scores["sources"], scores["hypotheses"][beam], scores["references"])))

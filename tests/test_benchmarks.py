@@ -1,0 +1,49 @@
+"""The benchmark scripts run and print one JSON line (numbers are measured, not asserted)."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
+
+
+def _run(script, *args, timeout=600):
+    proc = subprocess.run([sys.executable, str(BENCHMARKS / script), *args],
+                          capture_output=True, text=True, timeout=timeout)
+    return proc
+
+
+def test_cell_speed_prints_train_and_predict_ratios_for_every_cell():
+    proc = _run("cell_speed.py", "--batch", "4", "--timesteps", "6", "--units", "4",
+                "--vocab", "30", "--embedding", "4", "--repeats", "1")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    lines = proc.stdout.strip().splitlines()
+    result = json.loads(lines[-1])
+    assert [r["cell"] for r in result["rows"]] == ["simple", "lstm", "gru"]
+    for row in result["rows"]:
+        for key in ("fused_train_ms", "scratch_train_ms", "fused_predict_ms",
+                    "scratch_predict_ms"):
+            assert row[key] > 0
+        assert row["train_scratch_over_fused"] == pytest.approx(
+            row["scratch_train_ms"] / row["fused_train_ms"], abs=0.01)
+
+
+@pytest.mark.slow
+def test_runtimes_times_an_experiment_and_reads_its_metrics(tmp_path):
+    proc = _run("runtimes.py", "--experiments", "gradient-flow", "--profile", "quick",
+                "--out", str(tmp_path))
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    (row,) = result["rows"]
+    assert row["experiment"] == "gradient-flow" and row["ok"]
+    assert row["seconds"] > 0 and row["peak_mb"] > 100  # TensorFlow alone takes more
+    assert row["metrics"]
+    assert (tmp_path / "gradient-flow" / "metrics.json").exists()
+
+
+def test_runtimes_refuses_an_unknown_experiment():
+    proc = _run("runtimes.py", "--experiments", "nope")
+    assert proc.returncode == 2 and "unknown experiment 'nope'" in proc.stderr
