@@ -173,7 +173,8 @@ def generate(images, labels, n, *, frames=20, size=64, digits=2, speed=(2.0, 4.0
     Returns:
         A dict: ``frames`` float32 ``(n, frames, size, size, 1)`` in [0, 1]
         (overlapping digits combine by maximum), ``digits`` int32
-        ``(n, digits)``, ``positions`` float32 ``(n, frames, digits, 2)``
+        ``(n, digits)``, ``image_ids`` int32 ``(n, digits)`` (rows of
+        ``images`` drawn), ``positions`` float32 ``(n, frames, digits, 2)``
         (top-left corner, row then column), ``direction`` int32 ``(n,)``:
         the first digit's initial heading.
     """
@@ -205,6 +206,7 @@ def generate(images, labels, n, *, frames=20, size=64, digits=2, speed=(2.0, 4.0
                 window = out[i, t, r:r + digit_size, c:c + digit_size]
                 np.maximum(window, glyph, out=window)
     return {"frames": out[..., None], "digits": labels[picks].astype("int32"),
+            "image_ids": picks.astype("int32"),
             "positions": positions.astype("float32"),
             "direction": direction_class(velocity[:, 0])}
 
@@ -221,16 +223,21 @@ def _resize(images, side):
 
 def make_splits(n_train, n_test, *, source="mnist", data_dir=None, test_fraction=0.2,
                 seed=0, **clip_args):
-    """Train and test clips whose digits come from disjoint sets of digit images."""
+    """Train and test clips whose digits come from disjoint sets of digit images.
+
+    Returns ``{"train": clips, "test": clips}`` as :func:`generate` makes
+    them; their ``image_ids`` index the whole digit set, so the split can be
+    checked.
+    """
     images, labels = load_digits(source, data_dir)
     train_index, test_index = split_digits(len(images), test_fraction, seed)
-    return {
-        "train": generate(images[train_index], labels[train_index], n_train, seed=seed,
-                          **clip_args),
-        "test": generate(images[test_index], labels[test_index], n_test, seed=seed + 1,
-                         **clip_args),
-        "train_digit_ids": train_index, "test_digit_ids": test_index,
-    }
+    splits = {}
+    for name, index, n, offset in (("train", train_index, n_train, 0),
+                                   ("test", test_index, n_test, 1)):
+        clips = generate(images[index], labels[index], n, seed=seed + offset, **clip_args)
+        clips["image_ids"] = index[clips["image_ids"]]  # rows of the whole digit set
+        splits[name] = clips
+    return splits
 
 
 def read_published(data_dir=None):

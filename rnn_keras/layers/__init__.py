@@ -2,6 +2,7 @@
 
 from rnn_keras.layers.attention_rnn import AttentionRNN
 from rnn_keras.layers.bahdanau_attention import BahdanauAttention
+from rnn_keras.layers.frame_patches import FramePatches
 from rnn_keras.layers.gru_cell import GRUCell
 from rnn_keras.layers.lstm_cell import LSTMCell
 from rnn_keras.layers.luong_attention import LuongAttention
@@ -17,6 +18,7 @@ __all__ = [
     "BahdanauAttention",
     "LuongAttention",
     "AttentionRNN",
+    "FramePatches",
     "as_scratch_cell",
     "record_gates",
     "unroll",

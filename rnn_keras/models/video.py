@@ -3,6 +3,7 @@
 import keras
 import numpy as np
 
+from rnn_keras.layers.frame_patches import FramePatches
 from rnn_keras.models.many_to_one import many_to_one
 from rnn_keras.validation import check_positive_int
 
@@ -15,20 +16,23 @@ def _frame_shape(frame_shape):
     return frame_shape
 
 
-def next_frame_model(frame_shape, *, filters=(32, 32), kernel_size=3, dropout=0.0,
-                     name="next_frame"):
+def next_frame_model(frame_shape, *, filters=(32, 32), kernel_size=3, patch_size=1,
+                     dropout=0.0, name="next_frame"):
     """ConvLSTM frame predictor (many-to-many, Shi et al. 2015): frame ``t`` -> ``t + 1``.
 
     A stack of ``keras.layers.ConvLSTM2D`` (its state is an image: the
     recurrence is a convolution, so it tracks where things are), each
     followed by batch normalisation, then a 3D convolution to one sigmoid
-    image per step. Trained with teacher forcing on frames ``0..T-2`` to
+    image per step. With ``patch_size`` p > 1, frames are folded into
+    p×p patches first (:class:`rnn_keras.layers.FramePatches`) and unfolded
+    at the end: p² fewer positions to convolve. Trained with teacher forcing on frames ``0..T-2`` to
     predict ``1..T-1``; :func:`rollout` feeds its own predictions back.
 
     Args:
         frame_shape: ``(height, width, channels)``, pixel values in [0, 1].
         filters: channels of each ConvLSTM layer (its length is the depth).
         kernel_size: spatial kernel of the ConvLSTM layers.
+        patch_size: fold p×p pixel patches into channels (must divide h and w).
         dropout: input dropout of the ConvLSTM layers.
         name: the model's name.
 
@@ -44,14 +48,22 @@ def next_frame_model(frame_shape, *, filters=(32, 32), kernel_size=3, dropout=0.
         raise ValueError(f"Expected `filters` to be a non-empty list of positive ints, "
                          f"got {filters!r}.")
     check_positive_int("kernel_size", kernel_size)
+    check_positive_int("patch_size", patch_size)
+    if frame_shape[0] % patch_size or frame_shape[1] % patch_size:
+        raise ValueError(f"patch_size {patch_size} does not divide the frame size "
+                         f"{frame_shape[:2]}; choose one that divides both sides.")
     inputs = keras.Input((None, *frame_shape), name="frames")
-    x = inputs
+    x = FramePatches(patch_size, name="to_patches")(inputs) if patch_size > 1 else inputs
+    channels = frame_shape[-1] * patch_size ** 2
     for i, width in enumerate(filters):
         x = keras.layers.ConvLSTM2D(width, kernel_size, padding="same", return_sequences=True,
                                     dropout=dropout, name=f"conv_lstm_{i + 1}")(x)
         x = keras.layers.BatchNormalization(name=f"norm_{i + 1}")(x)
-    outputs = keras.layers.Conv3D(frame_shape[-1], (1, 3, 3), padding="same",
-                                  activation="sigmoid", name="next_frames")(x)
+    x = keras.layers.Conv3D(channels, (1, 3, 3), padding="same", activation="sigmoid",
+                            name="next_patches" if patch_size > 1 else "next_frames")(x)
+    if patch_size > 1:
+        x = FramePatches(patch_size, inverse=True, name="next_frames")(x)
+    outputs = x
     return keras.Model(inputs, outputs, name=name)
 
 

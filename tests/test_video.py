@@ -1,0 +1,247 @@
+"""Moving MNIST generator, idx reader, ConvLSTM rollout, clip classifier, the experiment."""
+
+import gzip
+import json
+import subprocess
+import sys
+
+import keras
+import numpy as np
+import pytest
+
+from rnn_keras import metrics
+from rnn_keras.data import DataCorruptError
+from rnn_keras.data import DataNotFoundError
+from rnn_keras.data import moving_mnist as mm
+from rnn_keras.experiments import video
+from rnn_keras.layers import FramePatches
+from rnn_keras.models import video as vm
+
+
+def write_idx(path, array):
+    array = np.asarray(array, np.uint8)
+    header = bytes([0, 0, 8, array.ndim]) + b"".join(d.to_bytes(4, "big") for d in array.shape)
+    with gzip.open(path, "wb") as f:
+        f.write(header + array.tobytes())
+
+
+def fake_digits(n=40, side=28, seed=0):
+    rng = np.random.default_rng(seed)
+    images = np.zeros((n, side, side), np.uint8)
+    images[:, 6:22, 10:18] = rng.integers(128, 256, size=(n, 16, 8))
+    return images, (np.arange(n) % 10).astype("int32")
+
+
+# ---------------------------------------------------------------------------
+# Data
+# ---------------------------------------------------------------------------
+
+
+def test_idx_reader_round_trip_and_clear_errors(tmp_path):
+    images, _ = fake_digits(5)
+    write_idx(tmp_path / "ok.gz", images)
+    np.testing.assert_array_equal(mm.read_idx(tmp_path / "ok.gz"), images)
+    raw = gzip.decompress((tmp_path / "ok.gz").read_bytes())
+    with gzip.open(tmp_path / "short.gz", "wb") as f:
+        f.write(raw[:-100])
+    with pytest.raises(DataCorruptError, match="truncated"):
+        mm.read_idx(tmp_path / "short.gz")
+    (tmp_path / "junk.gz").write_bytes(b"not gzip at all")
+    with pytest.raises(DataCorruptError, match="junk.gz"):
+        mm.read_idx(tmp_path / "junk.gz")
+    (tmp_path / "magic").write_bytes(b"\x01\x02\x03\x04")
+    with pytest.raises(DataCorruptError, match="magic"):
+        mm.read_idx(tmp_path / "magic")
+
+
+def test_missing_mnist_names_the_file_and_the_fix(tmp_path):
+    with pytest.raises(DataNotFoundError, match="t10k-images-idx3-ubyte.gz"):
+        mm.load_digits("mnist", data_dir=tmp_path, allow_download=False)
+    with pytest.raises(ValueError, match="sklearn"):
+        mm.load_digits("emnist")
+
+
+def test_sklearn_digits_offline():
+    images, labels = mm.load_digits("sklearn")
+    assert images.shape == (1797, 16, 16) and images.dtype == np.uint8
+    assert images.max() == 255 and set(labels) == set(range(10))
+
+
+def test_bounce_reflects_at_both_walls():
+    positions, velocities = mm.bounce([[1.0, 5.0]], [[-2.0, 3.0]], steps=4, limit=8.0)
+    np.testing.assert_allclose(positions[:, 0], [[1, 5], [1, 8], [3, 5], [5, 2]])
+    np.testing.assert_allclose(velocities[:, 0], [[-2, 3], [2, 3], [2, -3], [2, -3]])
+
+
+def test_clips_stay_inside_the_frame_and_are_deterministic():
+    images, labels = fake_digits()
+    clips = mm.generate(images, labels, 12, frames=30, size=32, digits=2, speed=(3, 5), seed=3)
+    assert clips["frames"].shape == (12, 30, 32, 32, 1)
+    assert clips["frames"].min() >= 0 and clips["frames"].max() <= 1
+    limit = 32 - 14
+    assert clips["positions"].min() >= 0 and clips["positions"].max() <= limit
+    # every digit bounces at least once in 30 frames at this speed
+    steps = np.diff(clips["positions"], axis=1)
+    assert (np.sign(steps[:, 1:]) != np.sign(steps[:, :-1])).any(axis=1).all()
+    again = mm.generate(images, labels, 12, frames=30, size=32, digits=2, speed=(3, 5), seed=3)
+    np.testing.assert_array_equal(clips["frames"], again["frames"])
+    other = mm.generate(images, labels, 12, frames=30, size=32, digits=2, speed=(3, 5), seed=4)
+    assert not np.array_equal(clips["frames"], other["frames"])
+    np.testing.assert_array_equal(clips["digits"], labels[clips["image_ids"]])
+
+
+def test_direction_label_is_the_first_step_heading():
+    images, labels = fake_digits()
+    clips = mm.generate(images, labels, 50, frames=3, size=64, digits=1, speed=(1, 2), seed=0)
+    first = clips["positions"][:, 1, 0] - clips["positions"][:, 0, 0]
+    away_from_walls = np.all((clips["positions"][:, :2, 0] > 2)
+                             & (clips["positions"][:, :2, 0] < 64 - 28 - 2), axis=(1, 2))
+    expected = mm.direction_class(first)
+    np.testing.assert_array_equal(clips["direction"][away_from_walls], expected[away_from_walls])
+    assert away_from_walls.sum() > 20
+    assert mm.DIRECTIONS[mm.direction_class(np.array([-1.0, 1.0]))] == "up-right"
+
+
+def test_train_and_test_clips_use_disjoint_digit_images(tmp_path):
+    images, labels = fake_digits(60)
+    write_idx(tmp_path / "t10k-images-idx3-ubyte.gz", images)
+    write_idx(tmp_path / "t10k-labels-idx1-ubyte.gz", labels)
+    splits = _splits_with_local_hashes(tmp_path)
+    train_ids = set(splits["train"]["image_ids"].ravel())
+    test_ids = set(splits["test"]["image_ids"].ravel())
+    assert train_ids and test_ids and not train_ids & test_ids
+
+
+def _splits_with_local_hashes(folder):
+    """make_splits on fixture idx files, accepted by their own checksums."""
+    import dataclasses
+
+    from rnn_keras.data import sources
+
+    patched = {}
+    for name in ("IMAGES", "LABELS"):
+        archive = getattr(mm, name)
+        patched[name] = archive
+        setattr(mm, name, dataclasses.replace(
+            archive, sha256=sources.sha256_of(folder / archive.filename)))
+    try:
+        return mm.make_splits(30, 10, data_dir=folder, size=32, frames=4, digits=2)
+    finally:
+        for name, archive in patched.items():
+            setattr(mm, name, archive)
+
+
+def test_a_local_file_with_the_wrong_hash_is_refused(tmp_path):
+    images, labels = fake_digits(10)
+    write_idx(tmp_path / "t10k-images-idx3-ubyte.gz", images)
+    with pytest.raises(DataCorruptError, match="sha256|checksum"):
+        mm.load_digits("mnist", data_dir=tmp_path, allow_download=False)
+
+
+# ---------------------------------------------------------------------------
+# Layers and models
+# ---------------------------------------------------------------------------
+
+
+def test_frame_patches_fold_and_unfold_exactly():
+    x = np.random.default_rng(0).random((2, 3, 8, 12, 2)).astype("float32")
+    folded = FramePatches(4)(x)
+    assert tuple(folded.shape) == (2, 3, 2, 3, 32)
+    np.testing.assert_array_equal(np.asarray(folded)[0, 0, 0, 0].reshape(4, 4, 2),
+                                  x[0, 0, :4, :4])
+    np.testing.assert_array_equal(np.asarray(FramePatches(4, inverse=True)(folded)), x)
+    layer = FramePatches(2, inverse=True, name="unfold")
+    assert FramePatches.from_config(layer.get_config()).get_config() == layer.get_config()
+    with pytest.raises(ValueError, match="patch_size"):
+        FramePatches(0)
+    with pytest.raises(ValueError, match="divides"):
+        FramePatches(3)(x)
+
+
+def test_rollout_feeds_predictions_back():
+    keras.utils.set_random_seed(0)
+    model = vm.next_frame_model((8, 8, 1), filters=(4,), patch_size=2)
+    context = np.random.default_rng(0).random((2, 5, 8, 8, 1)).astype("float32")
+    out = vm.rollout(model, context, 3)
+    assert out.shape == (2, 3, 8, 8, 1)
+    np.testing.assert_allclose(out[:, 0], np.asarray(model(context))[:, -1], atol=1e-6)
+    second = np.asarray(model(np.concatenate([context, out[:, :1]], axis=1)))[:, -1]
+    np.testing.assert_allclose(out[:, 1], second, atol=1e-6)
+    with pytest.raises(ValueError, match="divide"):
+        vm.next_frame_model((9, 9, 1), patch_size=2)
+    with pytest.raises(ValueError, match="filters"):
+        vm.next_frame_model((8, 8, 1), filters=())
+
+
+def test_models_reload_in_a_fresh_process(tmp_path):
+    keras.utils.set_random_seed(0)
+    predictor = vm.next_frame_model((8, 8, 1), filters=(4,), patch_size=2)
+    classifier = vm.clip_classifier((8, 8, 1), 4, cnn_filters=(4,), units=4)
+    clips = np.random.default_rng(0).random((2, 3, 8, 8, 1)).astype("float32")
+    np.save(tmp_path / "clips.npy", clips)
+    expected = {}
+    for name, model in (("predictor", predictor), ("classifier", classifier)):
+        model.save(tmp_path / f"{name}.keras")
+        expected[name] = np.asarray(model(clips)).ravel().tolist()
+    script = (
+        "import json, sys, numpy as np, keras, rnn_keras\n"
+        "clips = np.load(sys.argv[1] + '/clips.npy')\n"
+        "out = {n: np.asarray(keras.saving.load_model(f'{sys.argv[1]}/{n}.keras', "
+        "safe_mode=True)(clips)).ravel().tolist() for n in ('predictor', 'classifier')}\n"
+        "print(json.dumps(out))\n")
+    proc = subprocess.run([sys.executable, "-c", script, str(tmp_path)], capture_output=True,
+                          text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    loaded = json.loads(proc.stdout.strip().splitlines()[-1])
+    for name in expected:
+        np.testing.assert_allclose(loaded[name], expected[name], atol=1e-5)
+
+
+def test_ssim_matches_tensorflow_and_is_one_for_equal_images():
+    import tensorflow as tf
+
+    rng = np.random.default_rng(0)
+    a = rng.random((3, 32, 32, 1)).astype("float32")
+    b = np.clip(a + 0.2 * rng.normal(size=a.shape), 0, 1).astype("float32")
+    ours = metrics.ssim(a, b)
+    np.testing.assert_allclose(ours, tf.image.ssim(a, b, 1.0).numpy(), atol=0.02)
+    np.testing.assert_allclose(metrics.ssim(a, a), 1.0)
+    with pytest.raises(ValueError, match="shape"):
+        metrics.ssim(a, b[:, :16])
+
+
+def test_baselines_copy_and_extrapolate():
+    context = np.zeros((1, 2, 4, 4, 1), "float32")
+    context[0, 0, 0, 0] = 0.2
+    context[0, 1, 0, 0] = 0.5
+    frames = video.baselines(context, horizon=3)
+    np.testing.assert_allclose(frames["copy_last"][0, :, 0, 0, 0], [0.5, 0.5, 0.5])
+    np.testing.assert_allclose(frames["linear"][0, :, 0, 0, 0], [0.8, 1.0, 1.0])
+    assert frames["blank"].sum() == 0
+
+
+def test_shuffled_frames_keep_the_frames_but_not_their_order():
+    clips = np.arange(2 * 6).reshape(2, 6, 1, 1, 1).astype("float32")
+    shuffled = video.shuffle_frames(clips, seed=0)
+    for clip, mixed in zip(clips, shuffled):
+        assert sorted(mixed.ravel()) == sorted(clip.ravel())
+    assert not np.array_equal(shuffled, clips)
+
+
+@pytest.mark.slow
+def test_video_experiment_end_to_end_on_tiny_settings(monkeypatch, tmp_path):
+    monkeypatch.setitem(video.SETTINGS, "quick", {
+        "size": 16, "digits": 1, "speed": (1.0, 2.0), "n_train": 24, "n_test": 4,
+        "filters": (4,), "patch_size": 2, "epochs": 1, "batch_size": 8,
+        "learning_rate": 1e-3, "patience": 2, "clf_train": 40, "clf_test": 8,
+        "clf_frames": 4, "clf_epochs": 1, "clf_units": 4, "cnn_filters": (4,)})
+    monkeypatch.setattr(mm, "load_digits", lambda source, data_dir: fake_digits(40))
+    result = video.run(profile="quick", out_dir=tmp_path, verbose=0)
+    for key in ("rollout_mse", "copy_last_mse", "linear_mse", "blank_mse",
+                "mse_ratio_to_copy_last", "rollout_ssim", "direction_accuracy",
+                "direction_accuracy_shuffled_frames"):
+        assert np.isfinite(result[key])
+    assert result["mse_ratio_to_copy_last"] == pytest.approx(
+        result["rollout_mse"] / result["copy_last_mse"], rel=0.01)
+    assert len([k for k in result if k.startswith("mse_step_")]) == video.HORIZON
+    assert (tmp_path / "next_frame.keras").exists() and (tmp_path / "direction.keras").exists()
