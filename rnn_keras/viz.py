@@ -158,3 +158,84 @@ def plot_piano_roll(voices, split_at=None, title=None, step_seconds=None):
         ax.set_title(title)
     fig.tight_layout()
     return fig
+
+
+def plot_frame_rows(rows, titles=None, first_step=0, max_frames=10):
+    """Frame strips, one row per clip or per model: predicted vs true, side by side.
+
+    Args:
+        rows: list of ``(frames, h, w[, 1])`` arrays in [0, 1].
+        titles: a label per row (shown at its left).
+        first_step: number of the first frame shown (for the column titles).
+        max_frames: frames shown per row.
+
+    Returns:
+        The matplotlib ``Figure``.
+    """
+    plt = _pyplot()
+    n = min(max_frames, max(len(r) for r in rows))
+    fig, axes = plt.subplots(len(rows), n, figsize=(1.1 * n, 1.15 * len(rows) + 0.3),
+                             squeeze=False)
+    for i, frames in enumerate(rows):
+        for j in range(n):
+            ax = axes[i, j]
+            ax.set_xticks([])
+            ax.set_yticks([])
+            if j < len(frames):
+                ax.imshow(np.asarray(frames[j]).squeeze(), cmap="gray", vmin=0, vmax=1)
+            if i == 0:
+                ax.set_title(f"t={first_step + j}", fontsize=7)
+        if titles:
+            axes[i, 0].set_ylabel(titles[i], fontsize=7)
+    fig.tight_layout(pad=0.2)
+    return fig
+
+
+def animate_frames(clips, titles=None, interval=120):
+    """Clips played side by side as an inline HTML5 animation (JavaScript, no ffmpeg).
+
+    ``clips``: list of ``(frames, h, w[, 1])`` arrays of one length. Returns
+    an ``IPython.display.HTML`` object; a notebook shows it as a player.
+    """
+    plt = _pyplot()
+    from IPython.display import HTML
+    from matplotlib import animation
+
+    clips = [np.asarray(c).squeeze(-1) if np.asarray(c).ndim == 4 else np.asarray(c)
+             for c in clips]
+    fig, axes = plt.subplots(1, len(clips), figsize=(1.6 * len(clips), 1.8), squeeze=False)
+    images = []
+    for k, (ax, clip) in enumerate(zip(axes[0], clips)):
+        images.append(ax.imshow(clip[0], cmap="gray", vmin=0, vmax=1))
+        ax.set_xticks([])
+        ax.set_yticks([])
+        if titles:
+            ax.set_title(titles[k], fontsize=8)
+    fig.tight_layout(pad=0.2)
+
+    def draw(t):
+        for image, clip in zip(images, clips):
+            image.set_data(clip[min(t, len(clip) - 1)])
+        return images
+
+    player = animation.FuncAnimation(fig, draw, frames=max(len(c) for c in clips),
+                                     interval=interval, blit=True)
+    html = HTML(player.to_jshtml(default_mode="loop"))
+    plt.close(fig)
+    return html
+
+
+def plot_frame_scores(scores, metrics=("mse", "ssim")):
+    """Per-step curves of a rollout's scores: ``{name: {"mse": (steps,), "ssim": ...}}``."""
+    plt = _pyplot()
+    fig, axes = plt.subplots(1, len(metrics), figsize=(4.2 * len(metrics), 3), squeeze=False)
+    for ax, metric in zip(axes[0], metrics):
+        for name, values in scores.items():
+            steps = np.arange(1, len(values[metric]) + 1)
+            ax.plot(steps, values[metric], marker="o", ms=3, label=name)
+        ax.set_xlabel("predicted frame (steps after the context)")
+        ax.set_ylabel(metric.upper())
+        ax.grid(alpha=0.3)
+    axes[0, 0].legend(fontsize=8)
+    fig.tight_layout()
+    return fig

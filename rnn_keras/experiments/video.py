@@ -35,7 +35,7 @@ SETTINGS = {
               "clf_train": 1200, "clf_test": 300, "clf_frames": 8, "clf_epochs": 15,
               "clf_units": 32, "cnn_filters": (8, 16)},
     "full": {"size": 64, "digits": 2, "speed": (2.0, 4.0), "n_train": 2000, "n_test": 300,
-             "filters": (64, 64), "patch_size": 4, "epochs": 12, "batch_size": 16,
+             "filters": (48, 48), "patch_size": 4, "epochs": 10, "batch_size": 16,
              "learning_rate": 1e-3,
              "patience": 3,
              "clf_train": 5000, "clf_test": 1000, "clf_frames": 10, "clf_epochs": 20,
