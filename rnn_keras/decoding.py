@@ -206,8 +206,8 @@ class StepDecoder:
         if self.attention:
             if source.ndim == 2:  # token ids: 0 is padding
                 mask = (source != 0).astype("float32")
-            else:
-                mask = np.ones(source.shape[:2], "float32")
+            else:  # images, feature vectors: every memory position is real
+                mask = np.ones(np.shape(encoded["memory"])[:2], "float32")
             context = {"memory": np.asarray(encoded["memory"]), "memory_mask": mask}
         states = {name: np.asarray(encoded[name]) for name in self.state_names}
         return context, states

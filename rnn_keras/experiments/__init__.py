@@ -23,6 +23,9 @@ EXPERIMENTS = {
               "Bach chorales: next-note accuracy vs copy baseline, a sampled MIDI/WAV (notebook 07)"),
     "translation": ("rnn_keras.experiments.translation",
                     "Tatoeba sentence pairs, encoder-decoder: BLEU greedy vs beam (notebook 06)"),
+    "captioning": ("rnn_keras.experiments.captioning",
+                   "scenes of MNIST digits, CNN + attention decoder: BLEU, exact, attention on "
+                   "object (notebook 05)"),
     "video": ("rnn_keras.experiments.video",
               "Moving MNIST: ConvLSTM rollout MSE/SSIM vs copy-last; clip direction (notebook 08)"),
 }

@@ -3,6 +3,7 @@
 from rnn_keras.layers.attention_rnn import AttentionRNN
 from rnn_keras.layers.bahdanau_attention import BahdanauAttention
 from rnn_keras.layers.frame_patches import FramePatches
+from rnn_keras.layers.grid_position_embedding import GridPositionEmbedding
 from rnn_keras.layers.gru_cell import GRUCell
 from rnn_keras.layers.lstm_cell import LSTMCell
 from rnn_keras.layers.luong_attention import LuongAttention
@@ -19,6 +20,7 @@ __all__ = [
     "LuongAttention",
     "AttentionRNN",
     "FramePatches",
+    "GridPositionEmbedding",
     "as_scratch_cell",
     "record_gates",
     "unroll",

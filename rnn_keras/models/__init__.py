@@ -2,8 +2,10 @@
 
 from rnn_keras.models.many_to_many import many_to_many
 from rnn_keras.models.many_to_one import many_to_one
+from rnn_keras.models.one_to_many import image_captioner
 from rnn_keras.models.one_to_many import one_to_many
 from rnn_keras.models.one_to_one import one_to_one
 from rnn_keras.models.seq2seq import seq2seq
 
-__all__ = ["one_to_one", "one_to_many", "many_to_one", "many_to_many", "seq2seq"]
+__all__ = ["one_to_one", "one_to_many", "many_to_one", "many_to_many", "seq2seq",
+           "image_captioner"]

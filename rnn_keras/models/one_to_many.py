@@ -96,3 +96,108 @@ def one_to_many(input_dim, num_outputs=None, *, steps=None, vocab_size=None,
     x = recurrent_stack(x, **args, return_sequences=True, initial_states=initial_states)
     outputs = output_head(x, vocab_size, output_activation, name="logits")
     return keras.Model({"features": features, "tokens": tokens}, outputs, name=name)
+
+
+def image_captioner(vocab_size, image_shape, *, cnn_filters=(32, 64, 128), embedding_dim=64,
+                    cell="gru", units=128, dropout=0.0, implementation="fused",
+                    attention="bahdanau", attention_units=None, name="image_captioner"):
+    """Show, attend and tell (Xu et al., 2015): an image in, a caption out (one-to-many).
+
+    A small CNN trained from scratch turns the image into a grid of feature
+    vectors (each conv block halves the image), flattened to
+    ``cells = (h / 2**blocks) * (w / 2**blocks)`` memory vectors with a
+    learned position per cell (:class:`rnn_keras.layers.GridPositionEmbedding`).
+    The decoder's initial state is a ``tanh`` projection of the whole grid.
+    With ``attention="bahdanau"`` each decoder step scores every cell with
+    additive attention (:class:`rnn_keras.layers.AttentionRNN`), so each
+    word can look at its own part of the image; with ``None`` the decoder
+    sees the image only through its initial state.
+
+    Layers are named like :func:`rnn_keras.models.seq2seq`'s
+    (``encoder_inputs``, ``encoder_outputs``, ``encoder_1_state_k``,
+    ``decoder_embedding``, ``decoder_1``, ``logits``), so
+    :class:`rnn_keras.decoding.StepDecoder` decodes it greedily, by beam
+    search or by sampling, and returns the attention over the grid.
+
+    Args:
+        vocab_size: caption vocabulary (0 = padding).
+        image_shape: ``(height, width, channels)``; height and width must be
+            divisible by ``2 ** len(cnn_filters)``.
+        cnn_filters: channels of the conv blocks (conv, conv, max-pool each).
+        embedding_dim: word embedding width.
+        cell, units, dropout, implementation: the decoder's recurrent
+            arguments (one layer, unidirectional: it writes one word at a time).
+        attention: ``"bahdanau"`` or ``None``.
+        attention_units: width of the attention's scoring layer (default ``units``).
+        name: the model's name.
+
+    Returns:
+        A built `keras.Model` on ``{"encoder_inputs": (batch, h, w, c),
+        "decoder_inputs": (batch, T)}`` giving ``(batch, T, vocab_size)``
+        logits (teacher forcing: the caption shifted right after ``<start>``).
+
+    Example:
+
+    >>> model = image_captioner(30, (64, 64, 1), attention="bahdanau")
+
+    References:
+        Xu et al., "Show, Attend and Tell", ICML 2015; Vinyals et al.,
+        "Show and Tell", CVPR 2015.
+    """
+    from rnn_keras.layers.attention_rnn import AttentionRNN
+    from rnn_keras.layers.bahdanau_attention import BahdanauAttention
+    from rnn_keras.layers.grid_position_embedding import GridPositionEmbedding
+    from rnn_keras.models.common import SCRATCH_CELLS
+    from rnn_keras.validation import check_choice
+
+    args = check_recurrent_args(cell, units, 1, False, dropout, 0.0, implementation)
+    check_positive_int("vocab_size", vocab_size)
+    check_positive_int("embedding_dim", embedding_dim)
+    attention = check_choice("attention", "none" if attention is None else attention,
+                             ("none", "bahdanau"))
+    check_positive_int("attention_units", attention_units, allow_none=True)
+    image_shape = tuple(image_shape)
+    if len(image_shape) != 3 or not all(isinstance(d, int) and d > 0 for d in image_shape):
+        raise ValueError(f"Expected `image_shape` (height, width, channels) of positive ints, "
+                         f"got {image_shape!r}.")
+    if not cnn_filters or not all(isinstance(f, int) and f > 0 for f in cnn_filters):
+        raise ValueError(f"Expected `cnn_filters` to be a non-empty list of positive ints, "
+                         f"got {cnn_filters!r}.")
+    scale = 2 ** len(cnn_filters)
+    if image_shape[0] % scale or image_shape[1] % scale:
+        raise ValueError(f"{len(cnn_filters)} conv blocks halve the image {len(cnn_filters)} "
+                         f"times: height and width must be divisible by {scale}, got "
+                         f"{image_shape[:2]}. Resize the images or use fewer blocks.")
+    image = keras.Input(shape=image_shape, name="encoder_inputs")
+    x = image
+    for i, width in enumerate(cnn_filters, start=1):
+        x = keras.layers.Conv2D(width, 3, padding="same", activation="relu",
+                                name=f"conv_{i}a")(x)
+        x = keras.layers.Conv2D(width, 3, padding="same", activation="relu",
+                                name=f"conv_{i}b")(x)
+        x = keras.layers.MaxPooling2D(2, name=f"pool_{i}")(x)
+    cells = (image_shape[0] // scale) * (image_shape[1] // scale)
+    x = keras.layers.Reshape((cells, cnn_filters[-1]), name="grid")(x)
+    x = keras.layers.Dense(units, activation="relu", name="grid_projection")(x)
+    memory = keras.layers.Identity(name="encoder_outputs")(
+        GridPositionEmbedding(name="grid_positions")(x))
+    # The whole grid, flattened, sets the initial state: unlike the mean cell
+    # it keeps where things are, which a decoder without attention needs.
+    summary = keras.layers.Flatten(name="flat_grid")(memory)
+    states = [keras.layers.Dense(units, activation="tanh", name=f"encoder_1_state_{k}")(summary)
+              for k in range(_STATES_PER_CELL[args["cell"]])]
+    tokens = keras.Input(shape=(None,), dtype="int32", name="decoder_inputs")
+    y = keras.layers.Embedding(vocab_size, embedding_dim, mask_zero=True,
+                               name="decoder_embedding")(tokens)
+    if attention == "bahdanau":
+        cells_by_name = SCRATCH_CELLS if args["implementation"] == "scratch" else {
+            "simple": keras.layers.SimpleRNNCell, "lstm": keras.layers.LSTMCell,
+            "gru": keras.layers.GRUCell}
+        decoder_cell = cells_by_name[args["cell"]](units, dropout=args["dropout"])
+        y = AttentionRNN(decoder_cell, BahdanauAttention(attention_units or units),
+                         name="decoder_1")(y, memory, initial_state=states)
+    else:
+        y = recurrent_stack(y, **args, return_sequences=True, initial_states=[states],
+                            prefix="decoder")
+    outputs = output_head(y, vocab_size, None, name="logits")
+    return keras.Model({"encoder_inputs": image, "decoder_inputs": tokens}, outputs, name=name)

@@ -1,0 +1,215 @@
+"""Image captioning (one-to-many): a CNN encoder and an attention decoder, trained from scratch.
+
+Question: on scenes of MNIST digits whose digit images were never seen in
+training (:mod:`rnn_keras.data.scenes`), how well does a show-attend-tell
+captioner describe them (BLEU-1..4, exact captions), what do attention and
+beam search each add, and does each digit word's attention fall on that
+digit (attention-on-object rate)?
+
+Used by notebook 05 and ``python -m rnn_keras run captioning``.
+"""
+
+import time
+
+import keras
+import numpy as np
+
+from rnn_keras import config
+from rnn_keras import decoding
+from rnn_keras import metrics as rk_metrics
+from rnn_keras import models
+from rnn_keras import training
+from rnn_keras.data import scenes as sc
+
+PAD, START, END = 0, 1, 2
+VOCABULARY = ("<pad>", "<start>", "<end>") + sc.WORDS
+MAX_WORDS = 17  # three digits: 3 * 3 + 2 * 4
+SETTINGS = {
+    # Small scenes set and CNN: notebook 05 in a few minutes on 2 cores.
+    "quick": {"n_train": 3000, "n_valid": 300, "n_test": 300, "cnn_filters": (16, 32, 64),
+              "units": 96, "embedding_dim": 32, "epochs": 8, "batch_size": 32,
+              "learning_rate": 2e-3, "patience": 3},
+    "full": {"n_train": 10000, "n_valid": 1000, "n_test": 1000, "cnn_filters": (24, 48, 96),
+             "units": 128, "embedding_dim": 64, "epochs": 15, "batch_size": 64,
+             "learning_rate": 1e-3, "patience": 3},
+}
+WORD_ID = {w: i for i, w in enumerate(VOCABULARY)}
+
+
+def encode(captions):
+    """Teacher-forcing arrays: ``decoder_inputs``, ``targets``, ``weights`` ``(n, MAX+1)``."""
+    ids = np.zeros((len(captions), MAX_WORDS + 1), "int32")
+    for i, caption in enumerate(captions):
+        words = caption.split()
+        if len(words) > MAX_WORDS:
+            raise ValueError(f"Caption {caption!r} has {len(words)} words; at most "
+                             f"{MAX_WORDS} fit.")
+        ids[i, :len(words)] = [WORD_ID[w] for w in words]
+        ids[i, len(words)] = END
+    inputs = np.concatenate([np.full((len(captions), 1), START, "int32"), ids[:, :-1]], axis=1)
+    inputs[inputs == END] = PAD
+    return inputs, ids, (ids != PAD).astype("float32")
+
+
+def decode(ids):
+    """Caption strings from id rows (stops at the end token or padding)."""
+    out = []
+    for row in np.asarray(ids):
+        words = []
+        for i in row:
+            if i in (PAD, END):
+                break
+            if i != START:
+                words.append(VOCABULARY[i])
+        out.append(" ".join(words))
+    return out
+
+
+def prepare(profile=None, data_dir=None, source="mnist", seed=0):
+    s = dict(SETTINGS[config.get_profile(profile)])
+    splits = sc.make_splits(s["n_train"], s["n_valid"], s["n_test"], source=source,
+                            data_dir=data_dir, seed=seed)
+    return {"splits": splits, "settings": s}
+
+
+def build_model(settings, attention="bahdanau", cell="gru", implementation="fused"):
+    model = models.image_captioner(len(VOCABULARY), (64, 64, 1),
+                                   cnn_filters=tuple(settings["cnn_filters"]),
+                                   embedding_dim=settings["embedding_dim"],
+                                   units=settings["units"], cell=cell,
+                                   implementation=implementation, attention=attention)
+    model.compile(optimizer=keras.optimizers.Adam(settings["learning_rate"], clipnorm=5.0),
+                  loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+                  weighted_metrics=[keras.metrics.SparseCategoricalAccuracy(name="accuracy")])
+    return model
+
+
+def train(data, model, seed=0, verbose=0, run_dir=None, name="captioner"):
+    s = data["settings"]
+    keras.utils.set_random_seed(seed)
+
+    def arrays(split):
+        scenes = data["splits"][split]
+        inputs, targets, weights = encode(scenes["captions"])
+        return {"encoder_inputs": scenes["images"], "decoder_inputs": inputs}, targets, weights
+
+    x, y, w = arrays("train")
+    validation = arrays("validation")
+    return training.fit(model, x, y, sample_weight=w, validation_data=validation,
+                        epochs=s["epochs"], batch_size=s["batch_size"], patience=s["patience"],
+                        verbose=verbose, run_dir=run_dir, name=name)
+
+
+def caption(decoder, images, beam_width=1, return_attention=False):
+    """Captions of ``images`` (greedy, or beam search of ``beam_width``)."""
+    inputs = {"encoder_inputs": np.asarray(images, "float32")}
+    args = dict(start_id=START, end_id=END, max_length=MAX_WORDS + 1)
+    if beam_width == 1:
+        result = decoding.greedy_search(decoder, inputs, return_attention=return_attention,
+                                        **args)
+        if return_attention:
+            ids, attention = result
+            return decode(ids), attention
+        return decode(result)
+    if return_attention:
+        raise ValueError("Attention maps come with greedy decoding (beam_width=1).")
+    return decode(decoding.beam_search(decoder, inputs, beam_width=beam_width, **args))
+
+
+def attention_on_object(captions, attention, layouts, image_size=64):
+    """Share of digit words whose attention peak lies inside the box of the digit they name.
+
+    The ``k``-th digit word of a caption names the ``k``-th digit of the
+    layout from the left (if the caption has more digits than the scene,
+    the extra words count as misses). ``attention``: ``(n, steps, cells)``
+    of a square grid.
+    """
+    cells = attention.shape[-1]
+    side = int(round(np.sqrt(cells)))
+    if side * side != cells:
+        raise ValueError(f"Expected a square grid of attention cells, got {cells}.")
+    pixel = image_size / side
+    hits = total = 0
+    for text, weights, layout in zip(captions, attention, layouts):
+        digit_k = 0
+        for step, word in enumerate(text.split()):
+            if not word.isdigit():
+                continue
+            total += 1
+            if digit_k < len(layout) and step < len(weights):
+                peak = int(np.argmax(weights[step]))
+                r, c = (peak // side + 0.5) * pixel, (peak % side + 0.5) * pixel
+                top, left, box = layout[digit_k]["box"]
+                hits += top <= r < top + box and left <= c < left + box
+            digit_k += 1
+    return hits / total if total else 0.0
+
+
+def scores(captions, scenes):
+    """BLEU-1..4 (0-1), exact-match rate and parse rate of generated captions."""
+    references = scenes["captions"]
+    out = {f"bleu_{n}": rk_metrics.corpus_bleu(captions, references, max_order=n) / 100
+           for n in range(1, 5)}
+    out["exact_match"] = float(np.mean([c == r for c, r in zip(captions, references)]))
+    parsed = 0
+    for text in captions:
+        try:
+            sc.parse_caption(text)
+            parsed += 1
+        except ValueError:
+            pass
+    out["grammatical"] = parsed / len(captions)
+    return out
+
+
+def evaluate(model, data, beam_width=3, split="test"):
+    """Greedy and beam scores, attention-on-object (attention models), captions."""
+    scenes = data["splits"][split]
+    decoder = decoding.StepDecoder.from_model(model)
+    start = time.perf_counter()
+    greedy, attention = caption(decoder, scenes["images"], return_attention=True)
+    seconds = time.perf_counter() - start
+    result = {"greedy": scores(greedy, scenes), "captions": {"greedy": greedy},
+              "seconds_greedy": seconds}
+    if attention is not None:
+        result["attention_on_object"] = attention_on_object(greedy, attention,
+                                                            scenes["layouts"])
+        result["attention"] = attention
+    if beam_width > 1:
+        beam = caption(decoder, scenes["images"], beam_width=beam_width)
+        result["beam"] = scores(beam, scenes)
+        result["captions"]["beam"] = beam
+    return result
+
+
+def run(profile=None, data_dir=None, out_dir=None, seed=0, verbose=2, cell=None,
+        implementation=None, attention=None, beam=None):
+    """Trains one captioner (default: GRU with Bahdanau attention) and scores it."""
+    data = prepare(profile=profile, data_dir=data_dir, seed=seed)
+    s = data["settings"]
+    attention = "bahdanau" if attention is None else attention
+    if attention not in ("none", "bahdanau"):
+        raise ValueError(f"Unknown attention {attention!r} for captioning; choose 'bahdanau' "
+                         "or 'none'.")
+    beam = 3 if beam is None else beam
+    print(f"[captioning] {s['n_train']}/{s['n_valid']}/{s['n_test']} scenes; attention "
+          f"{attention}; digit images of test scenes unseen in training", flush=True)
+    keras.utils.set_random_seed(seed)
+    model = build_model(s, attention=None if attention == "none" else attention,
+                        cell=cell or "gru", implementation=implementation or "fused")
+    fitted = train(data, model, seed=seed, verbose=verbose, run_dir=out_dir)
+    result = evaluate(model, data, beam_width=beam)
+    metrics = {f"{k}_greedy": round(v, 4) for k, v in result["greedy"].items()}
+    if "beam" in result:
+        metrics.update({f"{k}_beam": round(v, 4) for k, v in result["beam"].items()})
+    metrics.update({"beam": beam, "attention": attention, "epochs": fitted.epochs,
+                    "best_epoch": fitted.best_epoch, "train_seconds": round(fitted.seconds, 1),
+                    "test_scenes": s["n_test"], "parameters": int(model.count_params())})
+    if "attention_on_object" in result:
+        metrics["attention_on_object"] = round(result["attention_on_object"], 4)
+    if out_dir is not None:
+        training.save_model(model, out_dir / "captioner.keras")
+        (out_dir / "captions.tsv").write_text("".join(
+            f"{g}\t{r}\n" for g, r in zip(result["captions"]["greedy"],
+                                          data["splits"]["test"]["captions"])))
+    return metrics
