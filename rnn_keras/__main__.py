@@ -63,13 +63,15 @@ def _parser():
     variant.add_argument("--cell", choices=("simple", "lstm", "gru"), default=None)
     variant.add_argument("--bidirectional", action=argparse.BooleanOptionalAction, default=None)
     variant.add_argument("--implementation", choices=("fused", "scratch"), default=None)
-    translation = run.add_argument_group("translation")
+    translation = run.add_argument_group("translation and captioning")
     translation.add_argument("--pair", choices=("spa-eng", "fra-eng", "numbers-en-de"),
                              default=None, help="sentence pairs (default spa-eng)")
     translation.add_argument("--attention", choices=("none", "bahdanau", "luong"),
-                             default=None, help="decoder attention (default luong)")
+                             default=None, help="decoder attention (translation default luong; captioning: "
+                                  "bahdanau or none, default bahdanau)")
     translation.add_argument("--beam", type=_positive_int, default=None,
-                             help="beam width reported as bleu_beam (default 5)")
+                             help="beam width of the beam scores (translation default 5, "
+                                  "captioning 3)")
     scale = run.add_argument_group("scale-out and resume")
     scale.add_argument("--distribute", action="store_true", default=None,
                        help="data-parallel training: tf.distribute.MultiWorkerMirroredStrategy "
@@ -120,6 +122,7 @@ def _run(args):
     from rnn_keras import experiments
     from rnn_keras.data import DataCorruptError
     from rnn_keras.data import DataNotFoundError
+    from rnn_keras.validation import OptionError
 
     if args.experiment not in experiments.EXPERIMENTS:
         raise UsageError(
@@ -159,7 +162,7 @@ def _run(args):
     try:
         metrics = module.run(profile=profile, data_dir=data_dir, out_dir=out, seed=args.seed,
                              **options)
-    except (DataNotFoundError, DataCorruptError) as error:
+    except (DataNotFoundError, DataCorruptError, OptionError) as error:
         _remove_if_empty(created)
         raise UsageError(str(error).replace("\n", " ")) from None
     except BaseException:

@@ -42,3 +42,7 @@ def check_seed(name, value):
     if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
         raise _invalid(name, value, "an integer or None")
     return value
+
+
+class OptionError(ValueError):
+    """A run option an experiment cannot take; the CLI reports it in one line (exit 2)."""

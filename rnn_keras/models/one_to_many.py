@@ -100,7 +100,8 @@ def one_to_many(input_dim, num_outputs=None, *, steps=None, vocab_size=None,
 
 def image_captioner(vocab_size, image_shape, *, cnn_filters=(32, 64, 128), embedding_dim=64,
                     cell="gru", units=128, dropout=0.0, implementation="fused",
-                    attention="bahdanau", attention_units=None, name="image_captioner"):
+                    attention="bahdanau", attention_units=None, encoder=None,
+                    name="image_captioner"):
     """Show, attend and tell (Xu et al., 2015): an image in, a caption out (one-to-many).
 
     A small CNN trained from scratch turns the image into a grid of feature
@@ -129,6 +130,11 @@ def image_captioner(vocab_size, image_shape, *, cnn_filters=(32, 64, 128), embed
             arguments (one layer, unidirectional: it writes one word at a time).
         attention: ``"bahdanau"`` or ``None``.
         attention_units: width of the attention's scoring layer (default ``units``).
+        encoder: a Keras model from images to a feature grid ``(batch, gh, gw,
+            channels)`` used instead of the conv blocks: e.g. a pretrained
+            ``keras.applications.MobileNetV3Small(include_top=False,
+            weights=PATH)`` when you have its weights (freeze it with
+            ``encoder.trainable = False``). ``cnn_filters`` is then unused.
         name: the model's name.
 
     Returns:
@@ -160,24 +166,30 @@ def image_captioner(vocab_size, image_shape, *, cnn_filters=(32, 64, 128), embed
     if len(image_shape) != 3 or not all(isinstance(d, int) and d > 0 for d in image_shape):
         raise ValueError(f"Expected `image_shape` (height, width, channels) of positive ints, "
                          f"got {image_shape!r}.")
-    if not cnn_filters or not all(isinstance(f, int) and f > 0 for f in cnn_filters):
-        raise ValueError(f"Expected `cnn_filters` to be a non-empty list of positive ints, "
-                         f"got {cnn_filters!r}.")
-    scale = 2 ** len(cnn_filters)
-    if image_shape[0] % scale or image_shape[1] % scale:
-        raise ValueError(f"{len(cnn_filters)} conv blocks halve the image {len(cnn_filters)} "
-                         f"times: height and width must be divisible by {scale}, got "
-                         f"{image_shape[:2]}. Resize the images or use fewer blocks.")
     image = keras.Input(shape=image_shape, name="encoder_inputs")
-    x = image
-    for i, width in enumerate(cnn_filters, start=1):
-        x = keras.layers.Conv2D(width, 3, padding="same", activation="relu",
-                                name=f"conv_{i}a")(x)
-        x = keras.layers.Conv2D(width, 3, padding="same", activation="relu",
-                                name=f"conv_{i}b")(x)
-        x = keras.layers.MaxPooling2D(2, name=f"pool_{i}")(x)
-    cells = (image_shape[0] // scale) * (image_shape[1] // scale)
-    x = keras.layers.Reshape((cells, cnn_filters[-1]), name="grid")(x)
+    if encoder is not None:
+        x = encoder(image)
+        if len(x.shape) != 4 or None in x.shape[1:]:
+            raise ValueError(f"The encoder must map {image_shape} images to a (batch, height, "
+                             f"width, channels) grid of known size; it gives {x.shape}.")
+    else:
+        if not cnn_filters or not all(isinstance(f, int) and f > 0 for f in cnn_filters):
+            raise ValueError(f"Expected `cnn_filters` to be a non-empty list of positive "
+                             f"ints, got {cnn_filters!r}.")
+        scale = 2 ** len(cnn_filters)
+        if image_shape[0] % scale or image_shape[1] % scale:
+            raise ValueError(f"{len(cnn_filters)} conv blocks halve the image "
+                             f"{len(cnn_filters)} times: height and width must be divisible "
+                             f"by {scale}, got {image_shape[:2]}. Resize the images or use "
+                             "fewer blocks.")
+        x = image
+        for i, width in enumerate(cnn_filters, start=1):
+            x = keras.layers.Conv2D(width, 3, padding="same", activation="relu",
+                                    name=f"conv_{i}a")(x)
+            x = keras.layers.Conv2D(width, 3, padding="same", activation="relu",
+                                    name=f"conv_{i}b")(x)
+            x = keras.layers.MaxPooling2D(2, name=f"pool_{i}")(x)
+    x = keras.layers.Reshape((x.shape[1] * x.shape[2], x.shape[3]), name="grid")(x)
     x = keras.layers.Dense(units, activation="relu", name="grid_projection")(x)
     memory = keras.layers.Identity(name="encoder_outputs")(
         GridPositionEmbedding(name="grid_positions")(x))

@@ -1,0 +1,258 @@
+"""Captioning: scene grammar, the digit split, COCO reader, captioner decoding and reloading."""
+
+import json
+import os
+import pathlib
+import subprocess
+import sys
+import tarfile
+
+import keras
+import numpy as np
+import pytest
+
+from rnn_keras import decoding
+from rnn_keras import models
+from rnn_keras.data import DataCorruptError
+from rnn_keras.data import DataNotFoundError
+from rnn_keras.data import coco_captions
+from rnn_keras.data import moving_mnist
+from rnn_keras.data import scenes
+from rnn_keras.experiments import captioning as cap
+
+
+def fake_digits(n=50, seed=0):
+    rng = np.random.default_rng(seed)
+    images = np.zeros((n, 28, 28), np.uint8)
+    images[:, 4:24, 8:20] = rng.integers(100, 256, size=(n, 20, 12))
+    return images, (np.arange(n) % 10).astype("int32")
+
+
+@pytest.fixture
+def digits(monkeypatch):
+    monkeypatch.setattr(moving_mnist, "load_digits", lambda source, data_dir: fake_digits())
+
+
+# ---------------------------------------------------------------------------
+# Scenes
+# ---------------------------------------------------------------------------
+
+
+def test_every_caption_parses_back_to_its_layout():
+    images, labels = fake_digits()
+    made = scenes.generate(images, labels, 300, seed=1)
+    counts = set()
+    for text, layout, image in zip(made["captions"], made["layouts"], made["images"]):
+        assert scenes.parse_caption(text) == [(d["size"], d["digit"]) for d in layout]
+        lefts = [d["box"][1] + d["box"][2] / 2 for d in layout]
+        assert lefts == sorted(lefts)  # read from left to right
+        for d in layout:
+            top, left, side = d["box"]
+            assert side == scenes.SIZES[d["size"]] and top + side <= 64 and left + side <= 64
+            assert image[top:top + side, left:left + side].max() > 0.3  # the digit is drawn
+        assert len(scenes.digit_word_boxes(layout)) == len(text.split())
+        counts.add(len(layout))
+    assert counts == {1, 2, 3}
+    again = scenes.generate(images, labels, 300, seed=1)
+    np.testing.assert_array_equal(made["images"], again["images"])
+    assert made["captions"] == again["captions"]
+
+
+def test_parse_caption_rejects_what_the_grammar_cannot_say():
+    assert scenes.parse_caption("a small 3 to the left of a large 0") == [("small", 3),
+                                                                          ("large", 0)]
+    for bad in ("a huge 3", "a small three", "a small 3 and a large 4", ""):
+        with pytest.raises(ValueError, match="grammar"):
+            scenes.parse_caption(bad)
+
+
+def test_test_scenes_use_digit_images_no_training_scene_uses(digits):
+    splits = scenes.make_splits(200, 20, 50)
+    ids = {name: {d["image_id"] for layout in s["layouts"] for d in layout}
+           for name, s in splits.items()}
+    assert ids["test"] and not ids["test"] & (ids["train"] | ids["validation"])
+
+
+def test_encode_and_decode_round_trip():
+    captions = ["a large 7", "a small 3 to the left of a large 0 to the left of a small 9"]
+    inputs, targets, weights = cap.encode(captions)
+    assert inputs.shape == targets.shape == (2, cap.MAX_WORDS + 1)
+    assert inputs[0, 0] == cap.START and targets[0, 3] == cap.END
+    np.testing.assert_array_equal(inputs[:, 1:][targets[:, :-1] != cap.END],
+                                  targets[:, :-1][targets[:, :-1] != cap.END])
+    assert weights.sum() == 3 + 1 + 17 + 1
+    assert cap.decode(targets) == captions
+
+
+def test_scores_and_attention_on_object():
+    layout = [{"digit": 7, "size": "large", "box": (0, 0, 28)},
+              {"digit": 1, "size": "small", "box": (40, 40, 16)}]
+    text = "a large 7 to the left of a small 1"
+    made = {"captions": [text], "layouts": [layout]}
+    s = cap.scores([text], made)
+    assert s["bleu_4"] == pytest.approx(1.0) and s["exact_match"] == 1.0
+    attention = np.zeros((1, 10, 64))  # one row per word
+    attention[0, 2, 1 * 8 + 1] = 1.0  # cell (1, 1): pixel (12, 12), inside the 7's box
+    attention[0, 9, 6 * 8 + 6] = 1.0  # cell (6, 6): pixel (52, 52), inside the 1's box
+    assert cap.attention_on_object([text], attention, [layout]) == 1.0
+    attention[0, 9] = 0
+    attention[0, 9, 0] = 1.0  # looks at the 7 while naming the 1
+    assert cap.attention_on_object([text], attention, [layout]) == 0.5
+
+
+# ---------------------------------------------------------------------------
+# COCO format
+# ---------------------------------------------------------------------------
+
+
+def write_coco(root, document=None, image_size=(20, 30)):
+    from PIL import Image
+
+    (root / "annotations").mkdir(parents=True)
+    (root / "val2017").mkdir()
+    document = document or {
+        "images": [{"id": 7, "file_name": "a.jpg"}, {"id": 3, "file_name": "b.jpg"}],
+        "annotations": [{"image_id": 7, "caption": "A cat on a mat."},
+                        {"image_id": 7, "caption": " a  cat "},
+                        {"image_id": 3, "caption": "Two dogs."}]}
+    (root / "annotations" / "captions_val2017.json").write_text(json.dumps(document))
+    for name in ("a.jpg", "b.jpg"):
+        Image.fromarray(np.full(image_size, 128, np.uint8)).save(root / "val2017" / name)
+    return root
+
+
+def test_coco_reader_on_a_folder_and_on_a_tar_archive(tmp_path):
+    root = write_coco(tmp_path / "coco")
+    data = coco_captions.load("val2017", data_dir=tmp_path, image_size=(16, 16))
+    assert data["ids"] == [3, 7] and data["files"] == ["b.jpg", "a.jpg"]
+    assert data["captions"] == [["Two dogs."], ["A cat on a mat.", "a cat"]]
+    assert data["images"].shape == (2, 16, 16, 1)
+    np.testing.assert_allclose(data["images"], 128 / 255, atol=1e-6)
+    packed = tmp_path / "packed"
+    packed.mkdir()
+    with tarfile.open(packed / "mine.tgz", "w:gz") as tar:
+        tar.add(root, arcname="coco")
+    reader = coco_captions._Archive(packed / "mine.tgz")
+    records = coco_captions.parse_annotations(reader.read("annotations/captions_val2017.json"))
+    assert records[7][1] == ["A cat on a mat.", "a cat"]
+
+
+@pytest.mark.parametrize("text, message", [
+    ("{not json", "not valid JSON"),
+    (json.dumps({"images": []}), "'images' and 'annotations'"),
+    (json.dumps({"images": [{"id": 1}], "annotations": []}), "images\\[0\\]"),
+    (json.dumps({"images": [{"id": 1, "file_name": "a.jpg"}],
+                 "annotations": [{"image_id": 2, "caption": "x"}]}), "refers to image 2"),
+])
+def test_malformed_coco_annotations_give_a_clear_error(tmp_path, text, message):
+    root = write_coco(tmp_path / "coco")
+    (root / "annotations" / "captions_val2017.json").write_text(text)
+    with pytest.raises(DataCorruptError, match=message) as error:
+        coco_captions.load("val2017", data_dir=tmp_path)
+    assert "captions_val2017.json" in str(error.value)
+
+
+def test_missing_coco_names_the_fix(tmp_path):
+    with pytest.raises(DataNotFoundError, match="annotations_trainval2017.zip"):
+        coco_captions.load("val2017", data_dir=tmp_path)
+    write_coco(tmp_path / "coco")
+    with pytest.raises(DataNotFoundError, match="val2017"):
+        coco_captions.load("test2015", data_dir=tmp_path)
+
+
+SHARED = pathlib.Path(os.environ.get("RNN_KERAS_DATA_DIR", "../shared/data"))
+
+
+@pytest.mark.skipif(not (SHARED / "coco_mini.tgz").is_file(),
+                    reason="coco_mini.tgz is not in the data directory")
+def test_real_coco_mini_archive():
+    data = coco_captions.load("val2017", data_dir=SHARED, image_size=(32, 32))
+    assert data["images"].shape == (79, 32, 32, 1)
+    assert all(len(c) >= 5 for c in data["captions"])
+
+
+# ---------------------------------------------------------------------------
+# The captioner
+# ---------------------------------------------------------------------------
+
+
+def test_captioner_decodes_with_attention_and_reloads_in_a_fresh_process(tmp_path):
+    keras.utils.set_random_seed(0)
+    model = models.image_captioner(len(cap.VOCABULARY), (32, 32, 1), cnn_filters=(4, 8),
+                                   units=8, embedding_dim=4)
+    images = np.random.default_rng(0).random((3, 32, 32, 1)).astype("float32")
+    decoder = decoding.StepDecoder.from_model(model)
+    ids, attention = decoding.greedy_search(decoder, {"encoder_inputs": images}, start_id=1,
+                                            end_id=2, max_length=6, return_attention=True)
+    assert ids.shape == (3, 6) and attention.shape == (3, 6, 64)
+    np.testing.assert_allclose(attention[ids != 0].sum(-1), 1.0, atol=1e-5)
+    beam = decoding.beam_search(decoder, {"encoder_inputs": images}, start_id=1, end_id=2,
+                                max_length=6, beam_width=3)
+    assert beam.shape[0] == 3
+    # step decoding equals teacher forcing on the greedy output
+    tokens = np.concatenate([np.ones((3, 1), "int32"), ids[:, :-1]], axis=1)
+    logits = model.predict({"encoder_inputs": images, "decoder_inputs": tokens}, verbose=0)
+    first = logits[:, 0].argmax(-1)
+    np.testing.assert_array_equal(np.where(first == 2, 0, first), ids[:, 0])
+    model.save(tmp_path / "captioner.keras")
+    np.save(tmp_path / "images.npy", images)
+    script = (
+        "import sys, json, numpy as np, keras, rnn_keras\n"
+        "from rnn_keras import decoding\n"
+        "m = keras.saving.load_model(sys.argv[1] + '/captioner.keras', safe_mode=True)\n"
+        "d = decoding.StepDecoder.from_model(m)\n"
+        "x = np.load(sys.argv[1] + '/images.npy')\n"
+        "ids = decoding.greedy_search(d, {'encoder_inputs': x}, start_id=1, end_id=2, "
+        "max_length=6)\n"
+        "print(json.dumps(ids.tolist()))\n")
+    proc = subprocess.run([sys.executable, "-c", script, str(tmp_path)], capture_output=True,
+                          text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert json.loads(proc.stdout.strip().splitlines()[-1]) == ids.tolist()
+
+
+def test_captioner_without_attention_and_with_an_own_encoder():
+    plain = models.image_captioner(20, (16, 16, 1), cnn_filters=(4,), units=8, cell="lstm",
+                                   attention=None)
+    ids = decoding.greedy_search(decoding.StepDecoder.from_model(plain),
+                                 {"encoder_inputs": np.zeros((2, 16, 16, 1), "float32")},
+                                 start_id=1, end_id=2, max_length=4)
+    assert ids.shape == (2, 4)
+    encoder = keras.Sequential([keras.Input((16, 16, 1)), keras.layers.Conv2D(6, 4, strides=4)])
+    own = models.image_captioner(20, (16, 16, 1), units=8, encoder=encoder)
+    assert own.get_layer("grid").output.shape[1:] == (16, 6)
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    (dict(image_shape=(30, 30, 1)), "divisible by 8"),
+    (dict(attention="luong"), "attention"),
+    (dict(cnn_filters=()), "cnn_filters"),
+    (dict(image_shape=(32, 32)), "image_shape"),
+])
+def test_captioner_bad_arguments(kwargs, message):
+    args = dict(vocab_size=20, image_shape=(32, 32, 1), cnn_filters=(4, 4, 4))
+    args.update(kwargs)
+    with pytest.raises(ValueError, match=message):
+        models.image_captioner(**args)
+
+
+def test_cli_refuses_luong_for_captioning_with_one_line(tmp_path):
+    proc = subprocess.run([sys.executable, "-m", "rnn_keras", "run", "captioning",
+                           "--attention", "luong", "--out", str(tmp_path / "o")],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 2
+    assert "bahdanau or none" in proc.stderr and "Traceback" not in proc.stderr
+    assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.slow
+def test_captioning_experiment_end_to_end_on_tiny_settings(monkeypatch, digits, tmp_path):
+    monkeypatch.setitem(cap.SETTINGS, "quick", {
+        "n_train": 64, "n_valid": 16, "n_test": 16, "cnn_filters": (4, 4, 8), "units": 8,
+        "embedding_dim": 4, "epochs": 1, "batch_size": 16, "learning_rate": 1e-3,
+        "patience": 2})
+    result = cap.run(profile="quick", out_dir=tmp_path, verbose=0, beam=2)
+    for key in ("bleu_4_greedy", "bleu_4_beam", "exact_match_greedy", "attention_on_object"):
+        assert 0 <= result[key] <= 1
+    assert (tmp_path / "captioner.keras").exists()
+    assert len((tmp_path / "captions.tsv").read_text().splitlines()) == 16
