@@ -44,5 +44,24 @@ def check_seed(name, value):
     return value
 
 
+def check_positive_ints(name, values, length=None):
+    """A non-empty tuple of positive ints (``length`` of them, if given)."""
+    try:
+        values = tuple(values)
+    except TypeError:
+        raise _invalid(name, values, "a list of positive integers") from None
+    if (not values or (length is not None and len(values) != length)
+            or not all(isinstance(v, int) and not isinstance(v, bool) and v > 0
+                       for v in values)):
+        count = f"{length} " if length else "a non-empty list of "
+        raise _invalid(name, values, f"{count}positive integers")
+    return values
+
+
+def check_image_shape(name, value):
+    """``(height, width, channels)`` of positive ints."""
+    return check_positive_ints(name, value, length=3)
+
+
 class OptionError(ValueError):
     """A run option an experiment cannot take; the CLI reports it in one line (exit 2)."""

@@ -239,3 +239,58 @@ def plot_frame_scores(scores, metrics=("mse", "ssim")):
     axes[0, 0].legend(fontsize=8)
     fig.tight_layout()
     return fig
+
+
+def plot_captioned_images(images, captions, titles=None, ncols=4):
+    """Images with a caption under each (e.g. generated vs reference)."""
+    plt = _pyplot()
+    n = len(images)
+    nrows = -(-n // ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(3.0 * ncols, 3.3 * nrows), squeeze=False)
+    for k, ax in enumerate(axes.ravel()):
+        ax.axis("off")
+        if k >= n:
+            continue
+        ax.imshow(np.asarray(images[k]).squeeze(), cmap="gray", vmin=0, vmax=1)
+        ax.set_title(titles[k] if titles else "", fontsize=8)
+        ax.text(0.5, -0.04, "\n".join(_wrap(captions[k], 34)), transform=ax.transAxes,
+                ha="center", va="top", fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def _wrap(text, width):
+    lines, line = [], ""
+    for word in str(text).split():
+        if line and len(line) + 1 + len(word) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}".strip()
+    return lines + [line] if line else lines
+
+
+def plot_attention_over_image(image, words, attention, ncols=6):
+    """One panel per generated word: the image with that word's attention over the grid.
+
+    ``attention``: ``(words, cells)`` weights of a square grid, upsampled to
+    the image and drawn in red over it.
+    """
+    plt = _pyplot()
+    image = np.asarray(image).squeeze()
+    words = list(words)
+    side = int(round(np.sqrt(attention.shape[-1])))
+    scale = image.shape[0] // side
+    nrows = -(-len(words) // ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(1.9 * ncols, 2.1 * nrows), squeeze=False)
+    for k, ax in enumerate(axes.ravel()):
+        ax.axis("off")
+        if k >= len(words):
+            continue
+        weights = np.asarray(attention[k]).reshape(side, side)
+        heat = np.kron(weights / max(weights.max(), 1e-9), np.ones((scale, scale)))
+        ax.imshow(image, cmap="gray", vmin=0, vmax=1)
+        ax.imshow(heat, cmap="Reds", alpha=0.55, vmin=0, vmax=1)
+        ax.set_title(words[k], fontsize=9)
+    fig.tight_layout()
+    return fig

@@ -155,6 +155,8 @@ def image_captioner(vocab_size, image_shape, *, cnn_filters=(32, 64, 128), embed
     from rnn_keras.layers.grid_position_embedding import GridPositionEmbedding
     from rnn_keras.models.common import SCRATCH_CELLS
     from rnn_keras.validation import check_choice
+    from rnn_keras.validation import check_image_shape
+    from rnn_keras.validation import check_positive_ints
 
     args = check_recurrent_args(cell, units, 1, False, dropout, 0.0, implementation)
     check_positive_int("vocab_size", vocab_size)
@@ -162,10 +164,7 @@ def image_captioner(vocab_size, image_shape, *, cnn_filters=(32, 64, 128), embed
     attention = check_choice("attention", "none" if attention is None else attention,
                              ("none", "bahdanau"))
     check_positive_int("attention_units", attention_units, allow_none=True)
-    image_shape = tuple(image_shape)
-    if len(image_shape) != 3 or not all(isinstance(d, int) and d > 0 for d in image_shape):
-        raise ValueError(f"Expected `image_shape` (height, width, channels) of positive ints, "
-                         f"got {image_shape!r}.")
+    image_shape = check_image_shape("image_shape", image_shape)
     image = keras.Input(shape=image_shape, name="encoder_inputs")
     if encoder is not None:
         x = encoder(image)
@@ -173,9 +172,7 @@ def image_captioner(vocab_size, image_shape, *, cnn_filters=(32, 64, 128), embed
             raise ValueError(f"The encoder must map {image_shape} images to a (batch, height, "
                              f"width, channels) grid of known size; it gives {x.shape}.")
     else:
-        if not cnn_filters or not all(isinstance(f, int) and f > 0 for f in cnn_filters):
-            raise ValueError(f"Expected `cnn_filters` to be a non-empty list of positive "
-                             f"ints, got {cnn_filters!r}.")
+        cnn_filters = check_positive_ints("cnn_filters", cnn_filters)
         scale = 2 ** len(cnn_filters)
         if image_shape[0] % scale or image_shape[1] % scale:
             raise ValueError(f"{len(cnn_filters)} conv blocks halve the image "

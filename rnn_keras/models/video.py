@@ -5,15 +5,9 @@ import numpy as np
 
 from rnn_keras.layers.frame_patches import FramePatches
 from rnn_keras.models.many_to_one import many_to_one
+from rnn_keras.validation import check_image_shape
 from rnn_keras.validation import check_positive_int
-
-
-def _frame_shape(frame_shape):
-    frame_shape = tuple(frame_shape)
-    if len(frame_shape) != 3 or not all(isinstance(d, int) and d > 0 for d in frame_shape):
-        raise ValueError(f"Expected `frame_shape` (height, width, channels) of positive ints, "
-                         f"got {frame_shape!r}.")
-    return frame_shape
+from rnn_keras.validation import check_positive_ints
 
 
 def next_frame_model(frame_shape, *, filters=(32, 32), kernel_size=3, patch_size=1,
@@ -43,10 +37,8 @@ def next_frame_model(frame_shape, *, filters=(32, 32), kernel_size=3, patch_size
 
     >>> model = next_frame_model((32, 32, 1), filters=(16, 16))
     """
-    frame_shape = _frame_shape(frame_shape)
-    if not filters or not all(isinstance(f, int) and f > 0 for f in filters):
-        raise ValueError(f"Expected `filters` to be a non-empty list of positive ints, "
-                         f"got {filters!r}.")
+    frame_shape = check_image_shape("frame_shape", frame_shape)
+    filters = check_positive_ints("filters", filters)
     check_positive_int("kernel_size", kernel_size)
     check_positive_int("patch_size", patch_size)
     if frame_shape[0] % patch_size or frame_shape[1] % patch_size:
@@ -105,11 +97,9 @@ def clip_classifier(frame_shape, num_classes, *, cnn_filters=(16, 32), cell="gru
     Returns:
         A built `keras.Model`: ``(batch, time, h, w, c)`` to ``(batch, num_classes)``.
     """
-    frame_shape = _frame_shape(frame_shape)
+    frame_shape = check_image_shape("frame_shape", frame_shape)
     check_positive_int("num_classes", num_classes)
-    if not cnn_filters or not all(isinstance(f, int) and f > 0 for f in cnn_filters):
-        raise ValueError(f"Expected `cnn_filters` to be a non-empty list of positive ints, "
-                         f"got {cnn_filters!r}.")
+    cnn_filters = check_positive_ints("cnn_filters", cnn_filters)
     cnn = keras.Sequential(name="frame_cnn")
     cnn.add(keras.Input(frame_shape))
     for width in cnn_filters:
