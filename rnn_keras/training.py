@@ -26,6 +26,7 @@ import hashlib
 import json
 import os
 import pathlib
+import re
 import shutil
 import time
 
@@ -168,7 +169,8 @@ def fit(model, x=None, y=None, *, run_dir=None, name="model", monitor="val_loss"
         run_dir: folder of the run. Backups live in ``run_dir/.backup/name``
             while training runs and are removed when it ends. ``None``: a
             plain fit that cannot resume.
-        name: names this training within the run (a run may train several).
+        name: names this training within the run (a run may train several;
+            characters other than letters, digits and ``_.+-`` become ``-``).
         monitor: the logged value early stopping and best weights follow;
             accuracies are maximised, anything else minimised.
         patience: stop after this many epochs without improvement (``None``:
@@ -207,6 +209,7 @@ def fit(model, x=None, y=None, *, run_dir=None, name="model", monitor="val_loss"
             best = int(pick(values)) + 1
         return Training(history, time.perf_counter() - start, best)
 
+    name = re.sub(r"[^A-Za-z0-9_.+-]+", "-", str(name)).strip("-") or "model"
     folder = pathlib.Path(run_dir) / BACKUP_FOLDER / name
     stamp = fingerprint(model, monitor=monitor, patience=patience,
                         **{k: v for k, v in kwargs.items() if k in ("epochs", "batch_size")})

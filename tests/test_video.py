@@ -14,7 +14,6 @@ from rnn_keras.data import DataCorruptError
 from rnn_keras.data import DataNotFoundError
 from rnn_keras.data import moving_mnist as mm
 from rnn_keras.experiments import video
-from rnn_keras.layers import FramePatches
 from rnn_keras.models import video as vm
 
 
@@ -141,21 +140,6 @@ def test_a_local_file_with_the_wrong_hash_is_refused(tmp_path):
 # ---------------------------------------------------------------------------
 # Layers and models
 # ---------------------------------------------------------------------------
-
-
-def test_frame_patches_fold_and_unfold_exactly():
-    x = np.random.default_rng(0).random((2, 3, 8, 12, 2)).astype("float32")
-    folded = FramePatches(4)(x)
-    assert tuple(folded.shape) == (2, 3, 2, 3, 32)
-    np.testing.assert_array_equal(np.asarray(folded)[0, 0, 0, 0].reshape(4, 4, 2),
-                                  x[0, 0, :4, :4])
-    np.testing.assert_array_equal(np.asarray(FramePatches(4, inverse=True)(folded)), x)
-    layer = FramePatches(2, inverse=True, name="unfold")
-    assert FramePatches.from_config(layer.get_config()).get_config() == layer.get_config()
-    with pytest.raises(ValueError, match="patch_size"):
-        FramePatches(0)
-    with pytest.raises(ValueError, match="divides"):
-        FramePatches(3)(x)
 
 
 def test_rollout_feeds_predictions_back():

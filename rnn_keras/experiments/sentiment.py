@@ -91,11 +91,12 @@ def compile_model(settings, optimizer=None, **variant):
 
 def train_variant(data, *, cell="gru", bidirectional=True, implementation="fused",
                   pooling="mean_max", dropout=0.3, max_length=None, epochs=None,
-                  seed=0, verbose=0, run_dir=None, distribute=False):
+                  seed=0, verbose=0, run_dir=None, name="model", distribute=False):
     """Trains one variant with the profile's budget.
 
     ``run_dir``: back up every epoch there and resume after a crash
-    (:func:`rnn_keras.training.fit`). ``distribute``: train under the
+    (:func:`rnn_keras.training.fit`; ``name`` tells several trainings in
+    one folder apart). ``distribute``: train under the
     backend's data-parallel engine (:func:`rnn_keras.training.distribution_scope`).
 
     Returns a dict with the model, its history and ``test_accuracy``,
@@ -112,7 +113,7 @@ def train_variant(data, *, cell="gru", bidirectional=True, implementation="fused
                               implementation=implementation, pooling=pooling, dropout=dropout)
         result = training.fit(model, datasets["train"], validation_data=datasets["validation"],
                               epochs=epochs, verbose=verbose, shuffle=False, run_dir=run_dir,
-                              monitor="val_accuracy", restore_best_weights=False)
+                              name=name, monitor="val_accuracy", restore_best_weights=False)
         _, test_accuracy = model.evaluate(datasets["test"], verbose=0)
     done = max(result.epochs - result.resumed_from, 1)
     return {

@@ -112,11 +112,12 @@ def build_model(data, *, cell="gru", bidirectional=True, implementation="fused",
     return model
 
 
-def train(data, model, seed=0, verbose=0, epochs=None, run_dir=None):
+def train(data, model, seed=0, verbose=0, epochs=None, run_dir=None, name="model"):
     """Teacher-forced training with early stopping on validation loss (best weights kept).
 
     ``run_dir``: back up each epoch there, so a crashed run resumes
-    (:func:`rnn_keras.training.fit`). Returns ``{"history", "seconds",
+    (:func:`rnn_keras.training.fit`; ``name`` tells several trainings in
+    one folder apart). Returns ``{"history", "seconds",
     "epochs", "best_epoch", "resumed_from"}``.
     """
     s = data.settings
@@ -128,7 +129,7 @@ def train(data, model, seed=0, verbose=0, epochs=None, run_dir=None):
                                           shuffle=False)
     result = training.fit(model, train_batches, validation_data=validation_batches,
                           epochs=epochs or s["epochs"], patience=s.get("patience", 2),
-                          verbose=verbose, run_dir=run_dir)
+                          verbose=verbose, run_dir=run_dir, name=name)
     return {"history": result.history, "seconds": result.seconds, "epochs": result.epochs,
             "best_epoch": result.best_epoch, "resumed_from": result.resumed_from}
 
