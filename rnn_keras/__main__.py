@@ -67,8 +67,9 @@ def _parser():
     translation.add_argument("--pair", choices=("spa-eng", "fra-eng", "numbers-en-de"),
                              default=None, help="sentence pairs (default spa-eng)")
     translation.add_argument("--attention", choices=("none", "bahdanau", "luong"),
-                             default=None, help="decoder attention (translation default luong; captioning: "
-                                  "bahdanau or none, default bahdanau)")
+                             default=None,
+                             help="decoder attention (translation: default luong; "
+                                  "captioning: bahdanau or none, default bahdanau)")
     translation.add_argument("--beam", type=_positive_int, default=None,
                              help="beam width of the beam scores (translation default 5, "
                                   "captioning 3)")
