@@ -28,6 +28,7 @@ import os
 import pathlib
 import re
 import shutil
+import tempfile
 import time
 
 import keras
@@ -194,20 +195,13 @@ def fit(model, x=None, y=None, *, run_dir=None, name="model", monitor="val_loss"
     _mend_multi_worker_build(model)
     start = time.perf_counter()
     if run_dir is None:
-        extra = []
-        if patience is not None:
-            extra.append(keras.callbacks.EarlyStopping(
-                monitor=monitor, patience=patience, restore_best_weights=restore_best_weights,
-                mode="max" if "acc" in monitor else "min"))
-        history = model.fit(x, y, callbacks=[*callbacks, *extra], verbose=verbose,
-                            **kwargs).history
-        values = history.get(monitor)
-        last = len(next(iter(history.values()), []))
-        best = last
-        if values and restore_best_weights and patience is not None:
-            pick = np.nanargmax if "acc" in monitor else np.nanargmin
-            best = int(pick(values)) + 1
-        return Training(history, time.perf_counter() - start, best)
+        # Keras's EarlyStopping restores the best weights only when it stops
+        # early; this ends on the best epoch's weights either way.
+        with tempfile.TemporaryDirectory(prefix="rnn-keras-best-") as folder:
+            progress = _Progress(folder, monitor, patience, restore_best_weights, verbose=0)
+            model.fit(x, y, callbacks=[*callbacks, progress], verbose=verbose, **kwargs)
+        return Training(progress.state["history"], time.perf_counter() - start,
+                        progress.state["best_epoch"])
 
     name = re.sub(r"[^A-Za-z0-9_.+-]+", "-", str(name)).strip("-") or "model"
     folder = pathlib.Path(run_dir) / BACKUP_FOLDER / name

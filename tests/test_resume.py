@@ -157,3 +157,20 @@ def test_cli_killed_mid_epoch_resumes_and_finishes_with_a_loadable_model(tmp_pat
                             capture_output=True, text=True, env=env, timeout=300)
     assert loaded.returncode == 0, loaded.stderr[-3000:]
     assert int(loaded.stdout.split()[-1]) == summary["parameters"]
+
+
+def test_best_weights_come_back_even_when_training_never_stops_early(tmp_path):
+    # Keras's EarlyStopping would keep the last epoch's weights here.
+    model = _model()
+    progress = training._Progress(tmp_path, "val_loss", patience=5, restore_best_weights=True,
+                                  verbose=0)
+    progress.set_model(model)
+    progress.on_train_begin()
+    kernel = model.layers[-1].kernel
+    for epoch, (loss, marker) in enumerate([(3.0, 1.0), (1.0, 2.0), (2.0, 3.0)]):
+        kernel.assign(np.full(kernel.shape, marker, "float32"))
+        progress.on_epoch_end(epoch, {"loss": loss, "val_loss": loss})
+    assert not model.stop_training
+    progress.on_train_end()
+    np.testing.assert_array_equal(keras.ops.convert_to_numpy(kernel), 2.0)
+    assert progress.state["best_epoch"] == 2
