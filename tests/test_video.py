@@ -60,6 +60,18 @@ def test_missing_mnist_names_the_file_and_the_fix(tmp_path):
         mm.load_digits("emnist")
 
 
+def test_published_clips_and_tfds_name_the_fix_when_absent(tmp_path):
+    with pytest.raises(DataNotFoundError, match="mnist_test_seq.npy"):
+        mm.read_published(tmp_path)
+    with pytest.raises(DataNotFoundError, match="tfds build moving_mnist"):
+        mm.read_tfds(tmp_path)
+    clips = np.random.default_rng(0).integers(0, 256, (20, 3, 64, 64), dtype=np.uint8)
+    np.save(tmp_path / mm.PUBLISHED, clips)
+    read = mm.read_published(tmp_path)
+    assert read.shape == (3, 20, 64, 64, 1)
+    np.testing.assert_allclose(read[1, 4, ..., 0], clips[4, 1] / 255.0)
+
+
 def test_sklearn_digits_offline():
     images, labels = mm.load_digits("sklearn")
     assert images.shape == (1797, 16, 16) and images.dtype == np.uint8

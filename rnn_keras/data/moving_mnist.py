@@ -19,7 +19,9 @@ Digits, by ``source``:
 :func:`generate` returns the clips with their labels: the digits in each
 clip, every digit's path, and the clip's **initial direction** (one of
 four diagonal headings), a label only the order of the frames reveals.
-:func:`read_published` reads ``mnist_test_seq.npy`` when you have it.
+:func:`read_published` reads ``mnist_test_seq.npy`` when you have it, and
+:func:`read_tfds` the TFDS ``moving_mnist`` set when it is already prepared
+in a TFDS data directory (it is never downloaded here).
 """
 
 import gzip
@@ -259,3 +261,23 @@ def read_published(data_dir=None):
     if array.ndim != 4 or array.shape[2:] != (64, 64):
         raise DataCorruptError(f"{path} has shape {array.shape}; expected (20, clips, 64, 64).")
     return (np.asarray(array, "float32").transpose(1, 0, 2, 3) / 255.0)[..., None]
+
+
+def read_tfds(data_dir=None, split="test"):
+    """TFDS ``moving_mnist`` (10,000 clips of 20 frames 64×64) as float32 ``(n, 20, 64, 64, 1)``.
+
+    Reads a copy already prepared under ``data_dir`` (a TFDS data directory,
+    default ``RNN_KERAS_DATA_DIR``); it is not downloaded here, because TFDS
+    retries for minutes on a machine without network.
+    """
+    data_dir = config.get_data_dir(data_dir)
+    if data_dir is None or not (pathlib.Path(data_dir) / "moving_mnist").is_dir():
+        raise DataNotFoundError(
+            f"TFDS moving_mnist is not prepared in {data_dir or 'a data directory'}: run "
+            "`tfds build moving_mnist --data_dir DIR` where there is network, then point "
+            f"{config.DATA_DIR_ENV} at DIR; or generate clips with make_splits().")
+    import tensorflow_datasets as tfds
+
+    dataset = tfds.load("moving_mnist", split=split, data_dir=str(data_dir), download=False)
+    clips = np.stack([example["image_sequence"] for example in tfds.as_numpy(dataset)])
+    return clips.astype("float32") / 255.0
