@@ -18,15 +18,15 @@ def test_list_names_the_experiments():
     assert proc.returncode == 0, proc.stderr
     names = [line.split("\t")[0] for line in proc.stdout.splitlines()]
     assert names == sorted(["topologies", "gradient-flow", "adding-problem", "bidirectional",
-                            "sentiment", "translation", "music"])
+                            "sentiment", "translation", "music", "captioning", "video"])
 
 
 @pytest.mark.parametrize(
     "args, message",
     [
         (("run", "nope"), "unknown experiment 'nope'; choose one of: adding-problem, "
-                          "bidirectional, gradient-flow, music, sentiment, topologies, "
-                          "translation"),
+                          "bidirectional, captioning, gradient-flow, music, sentiment, "
+                          "topologies, translation, video"),
         (("run", "translation", "--beam", "0"), "argument --beam: expected a whole number >= 1"),
         (("run", "translation", "--pair", "deu-eng"), "argument --pair: invalid choice"),
         (("run", "topologies", "--attention", "luong"),
