@@ -351,6 +351,19 @@ def _pad(rows, width=None):
     return out
 
 
+def teacher_forcing(rows, width=None):
+    """Right-padded ``(decoder_inputs, targets, weights)`` of target id lists.
+
+    ``decoder_inputs``: ``<start>`` + ids; ``targets``: ids + ``<end>``;
+    ``weights``: 1 on real target tokens. ``width``: fixed length (default:
+    the longest row + 1).
+    """
+    rows = [list(r) for r in rows]
+    targets = _pad([r + [END] for r in rows], width)
+    inputs = _pad([[START] + r for r in rows], width)
+    return inputs, targets, (targets != PAD).astype("float32")
+
+
 @dataclasses.dataclass
 class Corpus:
     """A pair corpus split, tokenized and mapped to ids.
@@ -382,13 +395,9 @@ class Corpus:
                 continue
             src.append(self.source_vocab.encode(s))
             tgt.append(self.target_vocab.encode(t))
-        targets = _pad([t + [END] for t in tgt])
-        return {
-            "encoder_inputs": _pad(src),
-            "decoder_inputs": _pad([[START] + t for t in tgt]),
-            "targets": targets,
-            "weights": (targets != PAD).astype("float32"),
-        }
+        inputs, targets, weights = teacher_forcing(tgt)
+        return {"encoder_inputs": _pad(src), "decoder_inputs": inputs, "targets": targets,
+                "weights": weights}
 
     def references(self, split):
         """Unique sources of a split and, for each, every translation in the corpus.

@@ -41,17 +41,14 @@ WORD_ID = {w: i for i, w in enumerate(VOCABULARY)}
 
 def encode(captions):
     """Teacher-forcing arrays: ``decoder_inputs``, ``targets``, ``weights`` ``(n, MAX+1)``."""
-    ids = np.zeros((len(captions), MAX_WORDS + 1), "int32")
-    for i, caption in enumerate(captions):
+    rows = []
+    for caption in captions:
         words = caption.split()
         if len(words) > MAX_WORDS:
             raise ValueError(f"Caption {caption!r} has {len(words)} words; at most "
                              f"{MAX_WORDS} fit.")
-        ids[i, :len(words)] = [WORD_ID[w] for w in words]
-        ids[i, len(words)] = END
-    inputs = np.concatenate([np.full((len(captions), 1), START, "int32"), ids[:, :-1]], axis=1)
-    inputs[inputs == END] = PAD
-    return inputs, ids, (ids != PAD).astype("float32")
+        rows.append([WORD_ID[w] for w in words])
+    return tr.teacher_forcing(rows, width=MAX_WORDS + 1)
 
 
 def decode(ids):
@@ -234,12 +231,8 @@ def coco_run(data_dir=None, epochs=3, units=64, max_words=16, seed=0, verbose=0,
     texts = [tr.tokenize(c)[:max_words] for captions in train["captions"] for c in captions]
     vocab = tr.TokenVocabulary(texts, min_count=2)
     images = np.repeat(train["images"], [len(c) for c in train["captions"]], axis=0)
-    targets = np.zeros((len(texts), max_words + 1), "int32")
-    for i, words in enumerate(texts):
-        ids = vocab.encode(words) + [END]
-        targets[i, :len(ids)] = ids
-    inputs = np.concatenate([np.full((len(texts), 1), START, "int32"), targets[:, :-1]], axis=1)
-    inputs[inputs == END] = PAD
+    inputs, targets, weights = tr.teacher_forcing([vocab.encode(w) for w in texts],
+                                                  width=max_words + 1)
     keras.utils.set_random_seed(seed)
     model = models.image_captioner(len(vocab), train["images"].shape[1:],
                                    cnn_filters=(16, 32, 64), units=units, embedding_dim=32,
@@ -247,7 +240,7 @@ def coco_run(data_dir=None, epochs=3, units=64, max_words=16, seed=0, verbose=0,
     model.compile(optimizer=keras.optimizers.Adam(2e-3, clipnorm=5.0),
                   loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
     history = model.fit({"encoder_inputs": images, "decoder_inputs": inputs}, targets,
-                        sample_weight=(targets != PAD).astype("float32"), epochs=epochs,
+                        sample_weight=weights, epochs=epochs,
                         batch_size=32, verbose=verbose).history
     decoder = decoding.StepDecoder.from_model(model)
     ids = decoding.greedy_search(decoder, {"encoder_inputs": valid["images"]},
