@@ -15,6 +15,13 @@ from rnn_keras.layers import SimpleRNNCell
 RNG = np.random.default_rng(0)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_rng():
+    """Each test draws from a generator of its own: inputs do not depend on test order."""
+    global RNG
+    RNG = np.random.default_rng(0)
+
+
 def rand(*shape):
     return RNG.normal(size=shape).astype("float32")
 

@@ -1,10 +1,8 @@
-"""Captioning: scene grammar, the digit split, COCO reader, captioner decoding and reloading."""
+"""Captioning: scene grammar, the digit split, COCO reader, captioner decoding.
+(Reloading in a fresh process: tests/test_reload.py; the experiment end to end:
+tests/test_cli.py.)"""
 
 import json
-import os
-import pathlib
-import subprocess
-import sys
 import tarfile
 
 import keras
@@ -16,21 +14,11 @@ from rnn_keras import models
 from rnn_keras.data import DataCorruptError
 from rnn_keras.data import DataNotFoundError
 from rnn_keras.data import coco_captions
-from rnn_keras.data import moving_mnist
 from rnn_keras.data import scenes
+from helpers import fake_digits
 from rnn_keras.experiments import captioning as cap
 
 
-def fake_digits(n=50, seed=0):
-    rng = np.random.default_rng(seed)
-    images = np.zeros((n, 28, 28), np.uint8)
-    images[:, 4:24, 8:20] = rng.integers(100, 256, size=(n, 20, 12))
-    return images, (np.arange(n) % 10).astype("int32")
-
-
-@pytest.fixture
-def digits(monkeypatch):
-    monkeypatch.setattr(moving_mnist, "load_digits", lambda source, data_dir: fake_digits())
 
 
 # ---------------------------------------------------------------------------
@@ -66,7 +54,7 @@ def test_parse_caption_rejects_what_the_grammar_cannot_say():
             scenes.parse_caption(bad)
 
 
-def test_test_scenes_use_digit_images_no_training_scene_uses(digits):
+def test_test_scenes_use_digit_images_no_training_scene_uses(fake_mnist):
     splits = scenes.make_splits(200, 20, 50)
     ids = {name: {d["image_id"] for layout in s["layouts"] for d in layout}
            for name, s in splits.items()}
@@ -160,13 +148,9 @@ def test_missing_coco_names_the_fix(tmp_path):
         coco_captions.load("test2015", data_dir=tmp_path)
 
 
-SHARED = pathlib.Path(os.environ.get("RNN_KERAS_DATA_DIR", "../shared/data"))
-
-
-@pytest.mark.skipif(not (SHARED / "coco_mini.tgz").is_file(),
-                    reason="coco_mini.tgz is not in the data directory")
+@pytest.mark.requires_data("coco_mini")
 def test_real_coco_mini_archive():
-    data = coco_captions.load("val2017", data_dir=SHARED, image_size=(32, 32))
+    data = coco_captions.load("val2017", image_size=(32, 32))
     assert data["images"].shape == (79, 32, 32, 1)
     assert all(len(c) >= 5 for c in data["captions"])
 
@@ -176,11 +160,11 @@ def test_real_coco_mini_archive():
 # ---------------------------------------------------------------------------
 
 
-def test_captioner_decodes_with_attention_and_reloads_in_a_fresh_process(tmp_path):
+def test_captioner_decodes_with_attention(rng):
     keras.utils.set_random_seed(0)
     model = models.image_captioner(len(cap.VOCABULARY), (32, 32, 1), cnn_filters=(4, 8),
                                    units=8, embedding_dim=4)
-    images = np.random.default_rng(0).random((3, 32, 32, 1)).astype("float32")
+    images = rng.random((3, 32, 32, 1)).astype("float32")
     decoder = decoding.StepDecoder.from_model(model)
     ids, attention = decoding.greedy_search(decoder, {"encoder_inputs": images}, start_id=1,
                                             end_id=2, max_length=6, return_attention=True)
@@ -194,21 +178,6 @@ def test_captioner_decodes_with_attention_and_reloads_in_a_fresh_process(tmp_pat
     logits = model.predict({"encoder_inputs": images, "decoder_inputs": tokens}, verbose=0)
     first = logits[:, 0].argmax(-1)
     np.testing.assert_array_equal(np.where(first == 2, 0, first), ids[:, 0])
-    model.save(tmp_path / "captioner.keras")
-    np.save(tmp_path / "images.npy", images)
-    script = (
-        "import sys, json, numpy as np, keras, rnn_keras\n"
-        "from rnn_keras import decoding\n"
-        "m = keras.saving.load_model(sys.argv[1] + '/captioner.keras', safe_mode=True)\n"
-        "d = decoding.StepDecoder.from_model(m)\n"
-        "x = np.load(sys.argv[1] + '/images.npy')\n"
-        "ids = decoding.greedy_search(d, {'encoder_inputs': x}, start_id=1, end_id=2, "
-        "max_length=6)\n"
-        "print(json.dumps(ids.tolist()))\n")
-    proc = subprocess.run([sys.executable, "-c", script, str(tmp_path)], capture_output=True,
-                          text=True, timeout=300)
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    assert json.loads(proc.stdout.strip().splitlines()[-1]) == ids.tolist()
 
 
 def test_captioner_without_attention_and_with_an_own_encoder():
@@ -234,25 +203,3 @@ def test_captioner_bad_arguments(kwargs, message):
     args.update(kwargs)
     with pytest.raises(ValueError, match=message):
         models.image_captioner(**args)
-
-
-def test_cli_refuses_luong_for_captioning_with_one_line(tmp_path):
-    proc = subprocess.run([sys.executable, "-m", "rnn_keras", "run", "captioning",
-                           "--attention", "luong", "--out", str(tmp_path / "o")],
-                          capture_output=True, text=True, timeout=300)
-    assert proc.returncode == 2
-    assert "bahdanau or none" in proc.stderr and "Traceback" not in proc.stderr
-    assert not (tmp_path / "o").exists()
-
-
-@pytest.mark.slow
-def test_captioning_experiment_end_to_end_on_tiny_settings(monkeypatch, digits, tmp_path):
-    monkeypatch.setitem(cap.SETTINGS, "quick", {
-        "n_train": 64, "n_valid": 16, "n_test": 16, "cnn_filters": (4, 4, 8), "units": 8,
-        "embedding_dim": 4, "epochs": 1, "batch_size": 16, "learning_rate": 1e-3,
-        "patience": 2})
-    result = cap.run(profile="quick", out_dir=tmp_path, verbose=0, beam=2)
-    for key in ("bleu_4_greedy", "bleu_4_beam", "exact_match_greedy", "attention_on_object"):
-        assert 0 <= result[key] <= 1
-    assert (tmp_path / "captioner.keras").exists()
-    assert len((tmp_path / "captions.tsv").read_text().splitlines()) == 16

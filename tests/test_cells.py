@@ -3,9 +3,6 @@
 scripts/test.sh runs this file on TensorFlow and again with KERAS_BACKEND=jax.
 """
 
-import json
-import subprocess
-import sys
 
 import keras
 import numpy as np
@@ -253,40 +250,3 @@ def test_record_gates_rejects_non_recurrent_layers():
 def test_bad_arguments(kind, kwargs, message):
     with pytest.raises(ValueError, match=message):
         CELLS[kind][0](**kwargs)
-
-
-RELOAD_SCRIPT = r"""
-import json, sys
-import numpy as np
-import keras
-import rnn_keras  # registers the cells; nothing else is imported
-x = np.load(sys.argv[1] + "/x.npy")
-result = {}
-for kind in ("simple", "lstm", "gru"):
-    model = keras.saving.load_model(f"{sys.argv[1]}/{kind}.keras", safe_mode=True)
-    expected = np.load(f"{sys.argv[1]}/{kind}.npy")
-    got = keras.ops.convert_to_numpy(model(x))
-    result[kind] = float(np.abs(got - expected).max())
-print(json.dumps(result))
-"""
-
-
-def test_save_and_reload_in_fresh_process(tmp_path):
-    x = data()
-    np.save(tmp_path / "x.npy", x)
-    for kind, (cls, _, _) in CELLS.items():
-        model = keras.Sequential([
-            keras.Input((7, 4)),
-            keras.layers.Bidirectional(keras.layers.RNN(cls(5, dropout=0.1), return_sequences=True)),
-            keras.layers.RNN(cls(3)),
-        ])
-        np.save(tmp_path / f"{kind}.npy", keras.ops.convert_to_numpy(model(x)))
-        model.save(tmp_path / f"{kind}.keras")
-    proc = subprocess.run(
-        [sys.executable, "-c", RELOAD_SCRIPT, str(tmp_path)],
-        capture_output=True, text=True, timeout=300,
-    )
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    diffs = json.loads(proc.stdout.strip().splitlines()[-1])
-    assert set(diffs) == set(CELLS)
-    assert max(diffs.values()) < ATOL, diffs

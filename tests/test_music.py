@@ -13,6 +13,13 @@ from rnn_keras.experiments import music as mu
 RNG = np.random.default_rng(0)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_rng():
+    """Each test draws from a generator of its own: inputs do not depend on test order."""
+    global RNG
+    RNG = np.random.default_rng(0)
+
+
 def chorale(steps=40):
     line = RNG.integers(40, 80, size=(steps // 2, 4))
     return np.repeat(line, 2, axis=0).astype("int32")

@@ -1,12 +1,7 @@
 """Translation: the pair-file reader, the split by source, text handling, the
-numbers corpus, BLEU, step-by-step decoding (greedy, beam, sampling) and the
-translator's save/reload in a fresh process."""
+numbers corpus, BLEU, step-by-step decoding (greedy, beam, sampling).
+(The translator's reload in a fresh process: tests/test_reload.py.)"""
 
-import json
-import os
-import pathlib
-import subprocess
-import sys
 import zipfile
 
 import keras
@@ -21,8 +16,6 @@ from rnn_keras.data import DataNotFoundError
 from rnn_keras.data import translation as tr
 from rnn_keras.experiments import translation as experiment
 
-SHARED = pathlib.Path(os.environ.get("RNN_KERAS_DATA_DIR", "../shared/data"))
-HAVE_SPA = (SHARED / "spa-eng.zip").is_file()
 
 
 # --- reading pair files ------------------------------------------------------
@@ -129,9 +122,9 @@ def test_split_by_source_shares_no_source_sentence():
         tr.split_by_source(pairs, validation_fraction=0.5, test_fraction=0.5)
 
 
-@pytest.mark.skipif(not HAVE_SPA, reason="needs spa-eng.zip in RNN_KERAS_DATA_DIR")
+@pytest.mark.requires_data("spa-eng")
 def test_real_corpus_split_and_round_trip():
-    pairs = tr.load_pairs("spa-eng", data_dir=SHARED)
+    pairs = tr.load_pairs("spa-eng")
     assert len(pairs) == 118964
     corpus = tr.make_corpus(pairs, seed=0)
     train = {tr.normalize(s) for s, _ in corpus.splits["train"]}
@@ -318,60 +311,12 @@ def test_step_decoder_matches_teacher_forced_decoding(attention, cell, bidirecti
     assert beams.shape == (3, 7) and beams.dtype == np.int32
 
 
-LOAD_AND_DECODE = r"""
-import json, sys
-import numpy as np
-import keras
-import rnn_keras
-from rnn_keras import decoding
-model = keras.saving.load_model(sys.argv[1], safe_mode=True)
-source = np.array(json.loads(sys.argv[2]), "int32")
-step = decoding.StepDecoder.from_model(model)
-ids = decoding.beam_search(step, {"encoder_inputs": source}, start_id=1, end_id=2,
-                           max_length=7, beam_width=3)
-print(json.dumps(ids.tolist()))
-"""
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("attention", ["bahdanau", "luong"])
-def test_translator_reloads_in_a_fresh_process_and_decodes_the_same(tmp_path, attention):
-    model = _tiny_translator(attention, bidirectional=True)
-    model.compile("adam", keras.losses.SparseCategoricalCrossentropy(from_logits=True))
-    model.fit({"encoder_inputs": SOURCE, "decoder_inputs": SOURCE[:, :4] % 9},
-              SOURCE[:, :4] % 9, epochs=2, verbose=0)
-    model.save(tmp_path / "translator.keras")
-    expected = decoding.beam_search(decoding.StepDecoder.from_model(model),
-                                    {"encoder_inputs": SOURCE}, start_id=1, end_id=2,
-                                    max_length=7, beam_width=3)
-    proc = subprocess.run([sys.executable, "-c", LOAD_AND_DECODE, str(tmp_path /
-                           "translator.keras"), json.dumps(SOURCE.tolist())],
-                          capture_output=True, text=True, timeout=300)
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    np.testing.assert_array_equal(json.loads(proc.stdout.strip().splitlines()[-1]), expected)
-
-
 @pytest.mark.slow
 def test_numbers_corpus_is_learned_to_near_perfect_accuracy_in_seconds():
     data = experiment.prepare(profile="quick", pair="numbers-en-de", seed=0)
     model = experiment.build_model(data, attention="luong")
-    training = experiment.train(data, model, seed=0)
+    experiment.train(data, model, seed=0)
     scores = experiment.evaluate(model, data, beam_widths=(1,))
     exact = np.mean([h in r for h, r in zip(scores["hypotheses"][1], scores["references"])])
     assert scores["token_accuracy"] > 0.98 and exact > 0.9, (scores["token_accuracy"], exact)
     assert scores["bleu"][1] > 90
-    assert training["seconds"] < 120  # generous: about 20 s on 2 CPU cores
-
-
-@pytest.mark.slow
-def test_translation_cli_on_the_numbers(tmp_path):
-    proc = subprocess.run([sys.executable, "-m", "rnn_keras", "run", "translation", "--profile",
-                           "quick", "--pair", "numbers-en-de", "--attention", "bahdanau",
-                           "--beam", "3", "--out", str(tmp_path)],
-                          capture_output=True, text=True, timeout=600)
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    summary = json.loads(proc.stdout.strip().splitlines()[-1])
-    assert summary["experiment"] == "translation" and summary["pair"] == "numbers-en-de"
-    assert summary["beam"] == 3 and summary["variant"].endswith("attention-bahdanau")
-    assert summary["bleu_beam"] > 80 and summary["test_sentences"] > 100
-    assert (tmp_path / "model.keras").exists() and (tmp_path / "translations.tsv").exists()

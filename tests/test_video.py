@@ -1,34 +1,20 @@
-"""Moving MNIST generator, idx reader, ConvLSTM rollout, clip classifier, the experiment."""
+"""Moving MNIST generator, idx reader, ConvLSTM rollout, clip classifier, baselines.
+(Reloading: tests/test_reload.py; the experiment end to end: tests/test_cli.py.)"""
 
 import gzip
-import json
-import subprocess
-import sys
 
 import keras
 import numpy as np
 import pytest
 
+from helpers import fake_digits
+from helpers import write_idx
 from rnn_keras import metrics
 from rnn_keras.data import DataCorruptError
 from rnn_keras.data import DataNotFoundError
 from rnn_keras.data import moving_mnist as mm
 from rnn_keras.experiments import video
 from rnn_keras.models import video as vm
-
-
-def write_idx(path, array):
-    array = np.asarray(array, np.uint8)
-    header = bytes([0, 0, 8, array.ndim]) + b"".join(d.to_bytes(4, "big") for d in array.shape)
-    with gzip.open(path, "wb") as f:
-        f.write(header + array.tobytes())
-
-
-def fake_digits(n=40, side=28, seed=0):
-    rng = np.random.default_rng(seed)
-    images = np.zeros((n, side, side), np.uint8)
-    images[:, 6:22, 10:18] = rng.integers(128, 256, size=(n, 16, 8))
-    return images, (np.arange(n) % 10).astype("int32")
 
 
 # ---------------------------------------------------------------------------
@@ -169,30 +155,6 @@ def test_rollout_feeds_predictions_back():
         vm.next_frame_model((8, 8, 1), filters=())
 
 
-def test_models_reload_in_a_fresh_process(tmp_path):
-    keras.utils.set_random_seed(0)
-    predictor = vm.next_frame_model((8, 8, 1), filters=(4,), patch_size=2)
-    classifier = vm.clip_classifier((8, 8, 1), 4, cnn_filters=(4,), units=4)
-    clips = np.random.default_rng(0).random((2, 3, 8, 8, 1)).astype("float32")
-    np.save(tmp_path / "clips.npy", clips)
-    expected = {}
-    for name, model in (("predictor", predictor), ("classifier", classifier)):
-        model.save(tmp_path / f"{name}.keras")
-        expected[name] = np.asarray(model(clips)).ravel().tolist()
-    script = (
-        "import json, sys, numpy as np, keras, rnn_keras\n"
-        "clips = np.load(sys.argv[1] + '/clips.npy')\n"
-        "out = {n: np.asarray(keras.saving.load_model(f'{sys.argv[1]}/{n}.keras', "
-        "safe_mode=True)(clips)).ravel().tolist() for n in ('predictor', 'classifier')}\n"
-        "print(json.dumps(out))\n")
-    proc = subprocess.run([sys.executable, "-c", script, str(tmp_path)], capture_output=True,
-                          text=True, timeout=300)
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    loaded = json.loads(proc.stdout.strip().splitlines()[-1])
-    for name in expected:
-        np.testing.assert_allclose(loaded[name], expected[name], atol=1e-5)
-
-
 def test_ssim_matches_tensorflow_and_is_one_for_equal_images():
     import tensorflow as tf
 
@@ -222,22 +184,3 @@ def test_shuffled_frames_keep_the_frames_but_not_their_order():
     for clip, mixed in zip(clips, shuffled):
         assert sorted(mixed.ravel()) == sorted(clip.ravel())
     assert not np.array_equal(shuffled, clips)
-
-
-@pytest.mark.slow
-def test_video_experiment_end_to_end_on_tiny_settings(monkeypatch, tmp_path):
-    monkeypatch.setitem(video.SETTINGS, "quick", {
-        "size": 16, "digits": 1, "speed": (1.0, 2.0), "n_train": 24, "n_test": 4,
-        "filters": (4,), "patch_size": 2, "epochs": 1, "batch_size": 8,
-        "learning_rate": 1e-3, "patience": 2, "clf_train": 40, "clf_test": 8,
-        "clf_frames": 4, "clf_epochs": 1, "clf_units": 4, "cnn_filters": (4,)})
-    monkeypatch.setattr(mm, "load_digits", lambda source, data_dir: fake_digits(40))
-    result = video.run(profile="quick", out_dir=tmp_path, verbose=0)
-    for key in ("rollout_mse", "copy_last_mse", "linear_mse", "blank_mse",
-                "mse_ratio_to_copy_last", "rollout_ssim", "direction_accuracy",
-                "direction_accuracy_shuffled_frames"):
-        assert np.isfinite(result[key])
-    assert result["mse_ratio_to_copy_last"] == pytest.approx(
-        result["rollout_mse"] / result["copy_last_mse"], rel=0.01)
-    assert len([k for k in result if k.startswith("mse_step_")]) == video.HORIZON
-    assert (tmp_path / "next_frame.keras").exists() and (tmp_path / "direction.keras").exists()

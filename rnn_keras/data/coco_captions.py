@@ -102,6 +102,15 @@ def find(data_dir=None):
         f"captions_val2017.json + val2017/), downloaded from {OFFICIAL}.")
 
 
+def available(data_dir=None):
+    """Whether a local COCO copy exists (nothing is downloaded): for optional steps."""
+    try:
+        find(data_dir)
+    except DataNotFoundError:
+        return False
+    return True
+
+
 def parse_annotations(data, name="captions.json"):
     """``{image_id: (file_name, [captions])}`` from a COCO captions JSON document."""
     try:

@@ -143,6 +143,10 @@ def _tfds_reviews(timeout):
         train, test = tfds.load("imdb_reviews", split=["train", "test"], as_supervised=True,
                                 download=False)
     except Exception:  # not prepared locally: download, with the network bounded
+        if sources.offline():
+            raise DataNotFoundError(sources.missing_message(
+                ARCHIVE, reason=f"tfds imdb_reviews is not prepared and "
+                f"{sources.OFFLINE_ENV}=1 disables downloads")) from None
         try:
             with sources.network_timeout(timeout):
                 train, test = tfds.load("imdb_reviews", split=["train", "test"],

@@ -11,6 +11,9 @@ Every loader follows the same three steps (DESIGN.md):
 3. otherwise :class:`DataNotFoundError`, naming the variable, the file
    expected and the URL.
 
+``RNN_KERAS_OFFLINE=1`` turns step 2 off everywhere (the test suite sets it,
+so no test and no notebook under test waits on a network that is not there).
+
 A file whose checksum does not match raises :class:`DataCorruptError`; the
 user's own files are never deleted, a download that fails its check is.
 """
@@ -27,6 +30,12 @@ from rnn_keras.data.errors import DataCorruptError
 from rnn_keras.data.errors import DataNotFoundError
 
 CACHE_ENV = "RNN_KERAS_CACHE_DIR"
+OFFLINE_ENV = "RNN_KERAS_OFFLINE"
+
+
+def offline():
+    """Whether ``$RNN_KERAS_OFFLINE`` forbids downloads (``1``, ``true``, ``yes``)."""
+    return os.environ.get(OFFLINE_ENV, "").strip().lower() in ("1", "true", "yes")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -95,6 +104,22 @@ def find_local(archive, data_dir):
     return None
 
 
+def has_local_copy(archive, data_dir=None):
+    """Whether ``data_dir`` (default ``$RNN_KERAS_DATA_DIR``) holds a copy of ``archive``.
+
+    A cheap look for the folder or the file, without checking the hash (the
+    loader checks it): for deciding whether an optional step, a test or a
+    notebook can run here without the network.
+    """
+    data_dir = config.get_data_dir(data_dir)
+    if data_dir is None:
+        return False
+    data_dir = pathlib.Path(data_dir)
+    names = [archive.folder, *(f for f, _ in archive.accepted_files())]
+    return any((data_dir / name).exists() or (data_dir / archive.folder / name).exists()
+               for name in names)
+
+
 @contextlib.contextmanager
 def network_timeout(seconds):
     """Bounds how long any socket may wait (urllib and tfds downloads)."""
@@ -115,6 +140,9 @@ def download(archive, timeout=60, data_dir=None):
     """
     import keras
 
+    if offline():
+        raise DataNotFoundError(missing_message(
+            archive, data_dir, reason=f"downloads disabled by {OFFLINE_ENV}=1"))
     target_dir = cache_dir() / "downloads"
     target_dir.mkdir(parents=True, exist_ok=True)
     target = target_dir / archive.filename

@@ -20,6 +20,8 @@ from rnn_keras.models.common import CELLS
 SETTINGS = {
     "quick": {"lengths": (20, 50), "n_train": 5000, "epochs": 10},
     "full": {"lengths": (50, 100, 200), "n_train": 10000, "epochs": 20},
+    # Tests only: every step of the run in seconds; the numbers mean nothing.
+    "smoke": {"lengths": (6, 8), "n_train": 256, "epochs": 1},
 }
 UNITS = 32
 N_TEST = 2000

@@ -18,6 +18,8 @@ from rnn_keras.data import toy
 SETTINGS = {
     "quick": {"n_train": 3000, "epochs": 6},
     "full": {"n_train": 10000, "epochs": 15},
+    # Tests only: every step of the run in seconds; the numbers mean nothing.
+    "smoke": {"n_train": 256, "epochs": 1, "n_test": 64},
 }
 TIMESTEPS = 40
 VOCAB_SIZE = 10
@@ -49,7 +51,7 @@ def train_pair(profile=None, seed=0, verbose=0, cell="gru"):
     s = SETTINGS[config.get_profile(profile)]
     tokens, tags, _ = toy.marker_later(n=s["n_train"], timesteps=TIMESTEPS,
                                        vocab_size=VOCAB_SIZE, seed=seed)
-    test = toy.marker_later(n=2000, timesteps=TIMESTEPS, vocab_size=VOCAB_SIZE,
+    test = toy.marker_later(n=s.get("n_test", 2000), timesteps=TIMESTEPS, vocab_size=VOCAB_SIZE,
                             seed=seed + 1000)
     results, trained = {}, {}
     for name, bidirectional in (("uni", False), ("bi", True)):

@@ -20,6 +20,9 @@ from rnn_keras.models.common import SCRATCH_CELLS
 SETTINGS = {
     "quick": {"timesteps": 60, "batch": 16, "clip_epochs": 6, "train_epochs": 10},
     "full": {"timesteps": 150, "batch": 64, "clip_epochs": 20, "train_epochs": 20},
+    # Tests only: every step of the run in seconds; the numbers mean nothing.
+    "smoke": {"timesteps": 12, "batch": 4, "clip_epochs": 1, "train_epochs": 1,
+              "train_n": 128, "train_timesteps": 12},
 }
 
 
@@ -143,7 +146,8 @@ def run(profile=None, data_dir=None, out_dir=None, seed=0, verbose=2):
         metrics[f"{name}_decay_rate"] = float(f"{rate:.4g}")
         metrics[f"{name}_norm_ratio_first_to_last"] = float(f"{norms[0] / norms[-1]:.3g}")
     print("[gradient-flow] gradient norms after training on the adding problem ...", flush=True)
-    trained = trained_cell_norms(epochs=s["train_epochs"], seed=seed)
+    trained = trained_cell_norms(timesteps=s.get("train_timesteps", 50),
+                                 epochs=s["train_epochs"], n=s.get("train_n", 5000), seed=seed)
     for name, (norms, rate, mse) in trained.items():
         metrics[f"trained_{name}_decay_rate"] = float(f"{rate:.4g}")
         metrics[f"trained_{name}_adding_mse"] = float(f"{mse:.4g}")

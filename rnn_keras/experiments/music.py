@@ -45,6 +45,10 @@ SETTINGS = {
     "full": {"n_train": None, "n_test": None, "units": 256, "embedding_dim": 32,
              "dropout": 0.2, "epochs": 30, "batch_size": 32, "learning_rate": 1e-3,
              "seeds": 3, "patience": 4},
+    # Tests only: every step of the run in seconds; the numbers mean nothing.
+    "smoke": {"n_train": 4, "n_test": 2, "units": 8, "embedding_dim": 4,
+              "dropout": 0.0, "epochs": 1, "batch_size": 32, "learning_rate": 3e-3,
+              "seeds": 1, "patience": 2},
 }
 
 

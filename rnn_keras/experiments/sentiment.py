@@ -34,6 +34,10 @@ SETTINGS = {
     "full": {"n_train": None, "n_test": None, "vocab_size": 20000, "max_length": 400,
              "epochs": 1, "units": 64, "embedding_dim": 128, "learning_rate": 1e-3,
              "batch_size": 64},
+    # Tests only: every step of the run in seconds; the numbers mean nothing.
+    "smoke": {"n_train": None, "n_test": None, "vocab_size": 200, "max_length": 80,
+              "epochs": 3, "units": 16, "embedding_dim": 16, "learning_rate": 1e-2,
+              "batch_size": 16},
 }
 DEFAULT_VARIANT = dict(cell="gru", bidirectional=True, implementation="fused",
                        pooling="mean_max", dropout=0.3)
@@ -176,6 +180,7 @@ def run(profile=None, data_dir=None, out_dir=None, seed=0, verbose=2, cell=None,
         "parameters": result["parameters"],
         "test_reviews": len(data.test),
         "epochs": len(result["history"]["loss"]),
+        "loss_per_epoch": [round(float(v), 4) for v in result["history"]["loss"]],
         "resumed_from_epoch": result["resumed_from"],
     }
     if distribute:

@@ -43,6 +43,10 @@ SETTINGS = {
     "full": {"epochs": {"one_to_one": 40, "one_to_many": 60, "many_to_one": 60,
                         "many_to_many": 60, "seq2seq": 80},
              "curves": 5000, "sequences": 8000},
+    # Tests only: every step of the run in seconds; the numbers mean nothing.
+    "smoke": {"epochs": {"one_to_one": 1, "one_to_many": 1, "many_to_one": 1,
+                         "many_to_many": 1, "seq2seq": 1},
+              "curves": 64, "sequences": 64},
 }
 
 

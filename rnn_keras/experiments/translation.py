@@ -42,6 +42,10 @@ SETTINGS = {
              "units": 256, "embedding_dim": 256, "dropout": 0.2, "epochs": 12,
              "batch_size": 128,
              "learning_rate": 2e-3, "max_train_length": 25, "patience": 2},
+    # Tests only: every step of the run in seconds; the numbers mean nothing.
+    "smoke": {"n_pairs": 300, "max_source_tokens": 6, "n_test": 30, "min_count": 1,
+              "units": 8, "embedding_dim": 8, "dropout": 0.0, "epochs": 1, "batch_size": 32,
+              "learning_rate": 3e-3, "max_train_length": 25, "patience": 2},
 }
 # The generated numbers learn in seconds at any size.
 NUMBER_SETTINGS = {
@@ -49,6 +53,8 @@ NUMBER_SETTINGS = {
               "batch_size": 64, "learning_rate": 5e-3},
     "full": {"max_number": 9999, "units": 64, "embedding_dim": 32, "dropout": 0.0, "epochs": 20,
              "batch_size": 64, "learning_rate": 5e-3},
+    "smoke": {"max_number": 200, "units": 8, "embedding_dim": 8, "dropout": 0.0, "epochs": 1,
+              "batch_size": 32, "learning_rate": 5e-3},
 }
 DEFAULT_VARIANT = dict(cell="gru", bidirectional=True, implementation="fused",
                        attention="luong")

@@ -40,6 +40,11 @@ SETTINGS = {
              "patience": 3,
              "clf_train": 5000, "clf_test": 1000, "clf_frames": 10, "clf_epochs": 20,
              "clf_units": 64, "cnn_filters": (16, 32)},
+    # Tests only: every step of the run in seconds; the numbers mean nothing.
+    "smoke": {"size": 16, "digits": 1, "speed": (1.0, 2.0), "n_train": 24, "n_test": 4,
+              "filters": (4,), "patch_size": 2, "epochs": 1, "batch_size": 8,
+              "learning_rate": 1e-3, "patience": 2, "clf_train": 40, "clf_test": 8,
+              "clf_frames": 4, "clf_epochs": 1, "clf_units": 4, "cnn_filters": (4,)},
 }
 
 
