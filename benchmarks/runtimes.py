@@ -76,7 +76,7 @@ def main():
     parser.add_argument("--notebooks", action="store_true", help="run every notebook")
     parser.add_argument("--experiments", default="",
                         help="comma-separated experiment names, or 'all'")
-    parser.add_argument("--profile", default="quick", choices=("quick", "full"),
+    parser.add_argument("--profile", default="quick", choices=("quick", "full", "smoke"),
                         help="profile of the experiments (notebooks always run quick)")
     parser.add_argument("--data-dir", default=os.environ.get("RNN_KERAS_DATA_DIR"))
     parser.add_argument("--out", default=None, help="keep logs and outputs here")

@@ -1,11 +1,54 @@
 #!/usr/bin/env bash
-# The whole test suite: unit tests and notebooks (nbval) on TensorFlow,
-# then the layer tests again on JAX.  Usage: scripts/test.sh [pytest args]
+# The whole test suite, in tiers (markers in pyproject.toml, tests/conftest.py).
+#
+#   bash scripts/test.sh          everything: the JAX pass (tests marked `jax`),
+#                                 then every test and every notebook (nbval) on
+#                                 TensorFlow, on two pytest-xdist workers. CI runs this.
+#   bash scripts/test.sh --fast   the unit tier on TensorFlow only: no training past a
+#                                 few seconds, no subprocess, no notebook (the edit-test loop).
+#   bash scripts/test.sh --serial the whole suite without xdist.
+#   Other arguments go to pytest:  bash scripts/test.sh --fast -k lstm
+#
+# Tests never download: RNN_KERAS_OFFLINE=1 is set, and what needs a data set that
+# RNN_KERAS_DATA_DIR lacks is skipped with one line saying so.
 source "$(dirname "$0")/_venv.sh"
-echo "[test] profile=$RNN_KERAS_PROFILE data=${RNN_KERAS_DATA_DIR:-<none>}"
+MODE=full
+WORKERS="${RNN_KERAS_TEST_WORKERS:-2}"
+ARGS=()
+for arg in "$@"; do
+  case "$arg" in
+    --fast) MODE=fast ;;
+    --serial) WORKERS=0 ;;
+    *) ARGS+=("$arg") ;;
+  esac
+done
+export RNN_KERAS_OFFLINE=1
+set +e  # report both passes' results, not only the first failure
+COMMON=(-q -p no:cacheprovider --durations=15 --durations-min=5)
+echo "[test] mode=$MODE profile=$RNN_KERAS_PROFILE data=${RNN_KERAS_DATA_DIR:-<none: data-dependent tests are skipped>}"
 start=$(date +%s)
-KERAS_BACKEND=jax python -m pytest -q -p no:cacheprovider -m "not slow" tests/test_cells.py tests/test_bptt.py \
-  tests/test_attention.py tests/test_grid_layers.py "$@"
-KERAS_BACKEND=tensorflow python -m pytest -q -p no:cacheprovider tests \
-  --nbval-lax --nbval-current-env notebooks "$@"
-echo "[test] all passes finished in $(( $(date +%s) - start )) s"
+if [ "$MODE" = fast ]; then
+  KERAS_BACKEND=tensorflow python -m pytest "${COMMON[@]}" tests \
+    -m "not slow and not subprocess and not notebook and not distributed" ${ARGS[@]+"${ARGS[@]}"}
+  status=$?
+  echo "[test] fast tier finished in $(( $(date +%s) - start )) s (exit $status)"
+  exit $status
+fi
+PARALLEL=()
+if [ "$WORKERS" != 0 ]; then
+  # --dist loadfile keeps each notebook (and each test file) whole on one worker.
+  PARALLEL=(-n "$WORKERS" --dist loadfile)
+fi
+KERAS_BACKEND=jax python -m pytest "${COMMON[@]}" tests -m "jax and not slow" ${ARGS[@]+"${ARGS[@]}"}
+jax_status=$?
+jax_end=$(date +%s)
+KERAS_BACKEND=tensorflow python -m pytest "${COMMON[@]}" "${PARALLEL[@]}" tests \
+  --nbval-lax --nbval-current-env notebooks ${ARGS[@]+"${ARGS[@]}"}
+tf_status=$?
+echo "[test] JAX pass: exit $jax_status in $(( jax_end - start )) s;" \
+     "TensorFlow pass (tests + notebooks): exit $tf_status in $(( $(date +%s) - jax_end )) s"
+# pytest exits 5 when a -k/-m filter selects nothing in one pass: not a failure.
+for s in $jax_status $tf_status; do
+  if [ "$s" != 0 ] && [ "$s" != 5 ]; then exit 1; fi
+done
+exit 0

@@ -124,6 +124,12 @@ def offline_cache(tmp_path, monkeypatch):
 
 
 @pytest.fixture
+def downloads_allowed(monkeypatch):
+    """Lifts RNN_KERAS_OFFLINE for a test that mocks the download itself."""
+    monkeypatch.delenv(sources.OFFLINE_ENV, raising=False)
+
+
+@pytest.fixture
 def fake_mnist(monkeypatch):
     """MNIST replaced by :func:`helpers.fake_digits` for captioning and video."""
     monkeypatch.setattr(moving_mnist, "load_digits",

@@ -12,6 +12,8 @@ from rnn_keras.layers import LSTMCell
 from rnn_keras.layers import LuongAttention
 from rnn_keras.layers import SimpleRNNCell
 
+pytestmark = pytest.mark.jax  # backend-neutral: also runs in the JAX pass
+
 RNG = np.random.default_rng(0)
 
 

@@ -2,14 +2,10 @@
 
 Each must fail with a message that names the problem (and, for data, the
 fix), raised from this package or Keras's own argument checks, never from
-inside TensorFlow; the CLI must exit with status 2, one line, no traceback,
-and leave no output folder behind.
+inside TensorFlow. (The CLI's usage errors: tests/test_cli.py.)
 """
 
 import io
-import os
-import subprocess
-import sys
 import tarfile
 import traceback
 import zipfile
@@ -175,44 +171,6 @@ def test_loader_errors_name_the_problem_and_the_fix(tmp_path, monkeypatch, name)
         call()
     # nothing the user had is deleted
     assert set(before) <= {p.name for p in tmp_path.rglob("*")}
-
-
-def cli(*args, env=None):
-    return subprocess.run([sys.executable, "-m", "rnn_keras", *args], capture_output=True,
-                          text=True, timeout=300, env=env)
-
-
-CLI_CASES = [
-    ("unknown experiment", ["run", "nope"], "unknown experiment 'nope'"),
-    ("bad profile", ["run", "topologies", "--profile", "fast"], "Unknown profile 'fast'"),
-    ("missing data directory", ["run", "sentiment", "--data-dir", "/no/such/dir"],
-     "/no/such/dir"),
-    ("beam of zero", ["run", "translation", "--beam", "0"], "expected a whole number >= 1"),
-    ("option the experiment lacks", ["run", "music", "--bidirectional"],
-     "experiment 'music' has no --bidirectional option"),
-    ("unknown pair", ["run", "translation", "--pair", "deu-eng"], "invalid choice"),
-    ("missing data", ["run", "music", "--data-dir", "EMPTY"], "jsb_chorales.tgz"),
-    ("unwritable output folder", ["run", "topologies", "--out", "FILE/out"],
-     "cannot write to the output folder"),
-]
-
-
-@pytest.mark.parametrize("name, args, message", CLI_CASES, ids=[c[0] for c in CLI_CASES])
-def test_cli_usage_errors(tmp_path, name, args, message):
-    (tmp_path / "EMPTY").mkdir()
-    (tmp_path / "FILE").write_text("a file, not a folder")
-    args = [a.replace("EMPTY", str(tmp_path / "EMPTY")).replace("FILE", str(tmp_path / "FILE"))
-            for a in args]
-    out = tmp_path / "fresh" / "out"
-    if "--out" not in args and args[:1] == ["run"] and len(args) > 1:
-        args += ["--out", str(out)]
-    env = dict(os.environ, RNN_KERAS_CACHE_DIR=str(tmp_path / "cache"))
-    proc = cli(*args, env=env)
-    assert proc.returncode == 2, proc.stderr[-2000:]
-    errors = [line for line in proc.stderr.splitlines() if line.startswith("rnn_keras: error:")]
-    assert len(errors) == 1 and message in errors[0], proc.stderr[-2000:]
-    assert "Traceback" not in proc.stderr
-    assert not (tmp_path / "fresh").exists()  # no partial output left behind
 
 
 def test_safe_loading_refuses_an_injected_lambda_layer(tmp_path):

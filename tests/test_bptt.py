@@ -7,6 +7,8 @@ import pytest
 from rnn_keras import bptt
 from rnn_keras.layers import LSTMCell, SimpleRNNCell
 
+pytestmark = pytest.mark.jax  # backend-neutral: also runs in the JAX pass
+
 
 def linear_rnn(units=4, features=3, scale=0.9, seed=0):
     """A linear RNN whose recurrent matrix has spectral radius ``scale``."""

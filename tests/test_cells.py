@@ -12,6 +12,8 @@ import rnn_keras
 from rnn_keras.layers import GRUCell, LSTMCell, SimpleRNNCell, record_gates
 from rnn_keras.layers.base_cell import BaseCell
 
+pytestmark = pytest.mark.jax  # backend-neutral: also runs in the JAX pass
+
 CELLS = {
     "simple": (SimpleRNNCell, keras.layers.SimpleRNN, keras.layers.SimpleRNNCell),
     "lstm": (LSTMCell, keras.layers.LSTM, keras.layers.LSTMCell),

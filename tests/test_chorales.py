@@ -1,8 +1,6 @@
 """JSB chorales: the CSV reader, the archive, music21 conversion, MIDI and audio."""
 
 import io
-import os
-import pathlib
 import tarfile
 
 import numpy as np
@@ -12,8 +10,6 @@ from rnn_keras.data import DataCorruptError
 from rnn_keras.data import DataNotFoundError
 from rnn_keras.data import chorales as ch
 
-SHARED = pathlib.Path(os.environ.get("RNN_KERAS_DATA_DIR", "../shared/data"))
-HAVE_JSB = (SHARED / "jsb_chorales.tgz").is_file()
 CSV = "note0,note1,note2,note3\n74,70,65,58\n74,70,65,58\n75,70,0,58\n"
 
 
@@ -73,9 +69,9 @@ def test_bad_archive_and_missing_data_are_clear_errors(tmp_path):
         ch.load(source="midi")
 
 
-@pytest.mark.skipif(not HAVE_JSB, reason="needs jsb_chorales.tgz in RNN_KERAS_DATA_DIR")
+@pytest.mark.requires_data("jsb_chorales")
 def test_official_split_sizes():
-    data = ch.load(data_dir=SHARED)
+    data = ch.load()
     assert [len(data[s]) for s in ch.SPLITS] == [229, 76, 77]
     pitches = np.concatenate([c.ravel() for c in data["train"]])
     assert pitches[pitches > 0].min() >= 36 and pitches.max() <= 81

@@ -10,15 +10,16 @@ import subprocess
 
 import pytest
 
-from cli_driver import SETTINGS
-from cli_driver import driver_command
-from cli_driver import driver_env
-from cli_driver import free_port
-from cli_driver import last_json
-from cli_driver import write_reviews
+from helpers import driver_command
+from helpers import driver_env
+from helpers import free_port
+from helpers import last_json
+from helpers import write_reviews
+from rnn_keras.experiments import sentiment
 
+pytestmark = [pytest.mark.subprocess, pytest.mark.distributed]
 TOLERANCE = 0.03  # test accuracy, 600 test reviews (one review = 0.0017)
-DISTRIBUTED = dict(SETTINGS, epochs=3, batch_size=16)
+EPOCHS = sentiment.SETTINGS["smoke"]["epochs"]
 
 
 @pytest.fixture(scope="module")
@@ -27,7 +28,7 @@ def noisy_reviews(tmp_path_factory):
 
 
 def _single(tmp_path, data_dir, env):
-    proc = subprocess.run(driver_command(tmp_path / "single", data_dir, DISTRIBUTED),
+    proc = subprocess.run(driver_command(tmp_path / "single", data_dir),
                           capture_output=True, text=True, env=env, timeout=600)
     assert proc.returncode == 0, proc.stderr[-3000:]
     return last_json(proc.stdout)
@@ -43,8 +44,7 @@ def test_two_tensorflow_workers_train_to_the_accuracy_of_one_process(tmp_path, n
                      "task": {"type": "worker", "index": index}}
         log = open(tmp_path / f"worker{index}.log", "w")
         workers.append((subprocess.Popen(
-            driver_command(tmp_path / f"worker{index}", noisy_reviews, DISTRIBUTED,
-                           ["--distribute"]),
+            driver_command(tmp_path / f"worker{index}", noisy_reviews, ["--distribute"]),
             stdout=log, stderr=subprocess.STDOUT, env=dict(env, TF_CONFIG=json.dumps(tf_config))),
             log))
     for proc, log in workers:
@@ -57,7 +57,7 @@ def test_two_tensorflow_workers_train_to_the_accuracy_of_one_process(tmp_path, n
     single = _single(tmp_path, noisy_reviews, env)
     for result in results:
         assert result["replicas"] == 2
-        assert result["epochs"] == DISTRIBUTED["epochs"]
+        assert result["epochs"] == EPOCHS
         assert abs(result["test_accuracy"] - single["test_accuracy"]) <= TOLERANCE, (results,
                                                                                    single)
     # synchronous data parallelism: both workers end with the same model
@@ -69,8 +69,7 @@ def test_two_tensorflow_workers_train_to_the_accuracy_of_one_process(tmp_path, n
 def test_jax_data_parallel_over_two_cpu_devices(tmp_path, noisy_reviews):
     env = dict(driver_env(tmp_path), KERAS_BACKEND="jax",
                XLA_FLAGS="--xla_force_host_platform_device_count=2")
-    proc = subprocess.run(driver_command(tmp_path / "parallel", noisy_reviews, DISTRIBUTED,
-                                         ["--distribute"]),
+    proc = subprocess.run(driver_command(tmp_path / "parallel", noisy_reviews, ["--distribute"]),
                           capture_output=True, text=True, env=env, timeout=600)
     assert proc.returncode == 0, proc.stderr[-3000:]
     parallel = last_json(proc.stdout)
@@ -82,16 +81,8 @@ def test_jax_data_parallel_over_two_cpu_devices(tmp_path, noisy_reviews):
 
 def test_distribute_with_a_broken_tf_config_exits_2_with_one_line(tmp_path, noisy_reviews):
     env = dict(driver_env(tmp_path), TF_CONFIG="{not json")
-    proc = subprocess.run(driver_command(tmp_path / "out", noisy_reviews, DISTRIBUTED,
-                                         ["--distribute"]),
+    proc = subprocess.run(driver_command(tmp_path / "out", noisy_reviews, ["--distribute"]),
                           capture_output=True, text=True, env=env, timeout=300)
     assert proc.returncode == 2
     assert "TF_CONFIG is not valid JSON" in proc.stderr and "Traceback" not in proc.stderr
     assert not (tmp_path / "out").exists()
-
-
-def test_distribute_is_refused_where_an_experiment_has_no_such_option(tmp_path):
-    from rnn_keras.__main__ import main
-
-    assert main(["run", "topologies", "--distribute", "--out", str(tmp_path / "x")]) == 2
-    assert not (tmp_path / "x").exists()

@@ -1,8 +1,6 @@
-"""The fundamentals experiments (notebooks 02-03) on tiny settings, and one CLI run."""
+"""The fundamentals experiments (notebooks 02-03): the measures on tiny settings.
+(Each experiment end to end: tests/test_cli.py.)"""
 
-import json
-import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -41,17 +39,6 @@ def test_clipping_keeps_a_diverging_run_finite():
     assert np.isfinite(runs["value"]["batch_loss"]).all()
 
 
-def test_adding_problem_run_reports_every_cell_and_length(monkeypatch, tmp_path):
-    monkeypatch.setitem(adding_problem.SETTINGS, "quick",
-                        {"lengths": (6, 8), "n_train": 256, "epochs": 1})
-    metrics = adding_problem.run(profile="quick", out_dir=tmp_path)
-    expected = {f"{c}_T{t}_mse" for c in adding_problem.CELLS for t in (6, 8)}
-    assert expected <= set(metrics)
-    assert all(np.isfinite(metrics[k]) for k in expected)
-    table = (tmp_path / "table.txt").read_text()
-    assert "T=6" in table and "baseline" in table and "lstm" in table
-
-
 def test_format_table_layout():
     rows = [{"cell": c, "timesteps": t, "test_mse": 0.01 * i, "seconds": 1.0}
             for i, (c, t) in enumerate([("simple", 5), ("lstm", 5)])]
@@ -65,17 +52,3 @@ def test_chance_of_the_first_quarter():
     tags = np.array([[1, 1, 1, 1, 0, 0, 0, 0], [0, 0, 0, 0, 0, 0, 0, 0], [1, 1, 0, 0, 0, 0, 0, 0]])
     # Majority per step on train: step 0 -> 1 (2 of 3), step 1 -> 1.
     assert bidirectional.chance_first_quarter(tags, tags) == pytest.approx(4 / 6)
-
-
-@pytest.mark.slow
-def test_bidirectional_cli_run(tmp_path):
-    proc = subprocess.run([sys.executable, "-m", "rnn_keras", "run", "bidirectional",
-                           "--profile", "quick", "--out", str(tmp_path)],
-                          capture_output=True, text=True, timeout=600)
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    summary = json.loads(proc.stdout.strip().splitlines()[-1])
-    assert summary["experiment"] == "bidirectional" and summary["profile"] == "quick"
-    # The bidirectional tagger reads the future; the left-to-right one cannot.
-    assert summary["bi_first_quarter_accuracy"] > 0.95
-    assert summary["uni_first_quarter_accuracy"] < summary["chance_first_quarter_accuracy"] + 0.1
-    assert (tmp_path / "bi.keras").exists() and (tmp_path / "metrics.json").exists()

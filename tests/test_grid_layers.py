@@ -7,6 +7,8 @@ import pytest
 from rnn_keras.layers import FramePatches
 from rnn_keras.layers import GridPositionEmbedding
 
+pytestmark = pytest.mark.jax  # backend-neutral: also runs in the JAX pass
+
 
 def test_frame_patches_fold_and_unfold_exactly():
     x = np.random.default_rng(0).random((2, 3, 8, 12, 2)).astype("float32")

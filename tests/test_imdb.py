@@ -93,7 +93,8 @@ def test_missing_data_names_the_variable_the_files_and_the_url(tmp_path, monkeyp
     assert imdb.ARCHIVE.url in message
 
 
-def test_failed_download_is_a_clear_error_and_cleans_up(tmp_path, monkeypatch):
+def test_failed_download_is_a_clear_error_and_cleans_up(tmp_path, monkeypatch,
+                                                        downloads_allowed):
     import keras
 
     def offline(fname, origin, cache_dir, cache_subdir):
@@ -109,7 +110,8 @@ def test_failed_download_is_a_clear_error_and_cleans_up(tmp_path, monkeypatch):
     assert not list((tmp_path / "cache" / "downloads").iterdir())
 
 
-def test_download_is_checked_and_a_bad_download_removed(tmp_path, monkeypatch):
+def test_download_is_checked_and_a_bad_download_removed(tmp_path, monkeypatch,
+                                                        downloads_allowed):
     import keras
 
     good = write_archive(tmp_path / "good.tar.gz")
@@ -132,6 +134,18 @@ def test_download_is_checked_and_a_bad_download_removed(tmp_path, monkeypatch):
     with pytest.raises(DataCorruptError, match="corrupt or incomplete"):
         sources.resolve(archive, data_dir=None)
     assert not list((tmp_path / "cache" / "downloads").iterdir())
+
+
+def test_offline_switch_refuses_before_touching_the_network(monkeypatch):
+    import keras
+
+    def must_not_run(**kwargs):
+        raise AssertionError("get_file was called")
+
+    monkeypatch.setattr(keras.utils, "get_file", must_not_run)
+    monkeypatch.setenv(sources.OFFLINE_ENV, "1")
+    with pytest.raises(DataNotFoundError, match="downloads disabled by RNN_KERAS_OFFLINE=1"):
+        imdb.load_reviews(data_dir=None)
 
 
 def test_unreadable_archive_is_a_clear_error(tmp_path):

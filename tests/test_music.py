@@ -1,8 +1,5 @@
 """The music experiment's measures: windows, classes, baselines, sampling, statistics."""
 
-import json
-import subprocess
-import sys
 
 import keras
 import numpy as np
@@ -123,20 +120,9 @@ def test_music_statistics():
     stats = mu.music_statistics(np.array([[72, 64, 55, 48]] * 4 + [[0, 0, 0, 0]] * 4),
                                 reference)
     assert stats["rests"] == 0.5 and stats["in_range"] == 1.0 and stats["mean_run"] == 4.0
-    assert 0 <= stats["pitch_class_distance"] <= 1
+    # the sample's pitch classes are the reference's first chord's: closer to it than
+    # a sample in another key is
+    far = mu.music_statistics(np.array([[73, 66, 56, 49]] * 4), reference)
+    assert stats["pitch_class_distance"] < far["pitch_class_distance"]
     outside = mu.music_statistics(np.array([[90, 64, 55, 48]] * 2), reference)
     assert outside["in_range"] == 0.75
-
-
-@pytest.mark.slow
-def test_music_cli_writes_midi_and_wav(tmp_path):
-    proc = subprocess.run([sys.executable, "-m", "rnn_keras", "run", "music", "--profile",
-                           "quick", "--out", str(tmp_path)], capture_output=True, text=True,
-                          timeout=600)
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    summary = json.loads(proc.stdout.strip().splitlines()[-1])
-    assert summary["experiment"] == "music"
-    for key in ("homl_accuracy", "homl_copy_baseline", "joint_accuracy", "joint_copy_baseline"):
-        assert 0 <= summary[key] <= 1
-    assert (tmp_path / "sample.mid").stat().st_size > 0
-    assert (tmp_path / "sample.wav").stat().st_size > 1000

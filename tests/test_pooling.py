@@ -4,14 +4,22 @@ import pytest
 
 from rnn_keras.layers import MaskedGlobalMaxPooling1D
 
+pytestmark = pytest.mark.jax  # backend-neutral: also runs in the JAX pass
+
 
 def test_padded_steps_do_not_join_the_max():
     x = np.array([[[-1.0, -5.0], [-2.0, -3.0], [0.0, 0.0]]], "float32")  # last step is padding
     mask = np.array([[True, True, False]])
     pooled = keras.ops.convert_to_numpy(MaskedGlobalMaxPooling1D()(x, mask=mask))
     np.testing.assert_allclose(pooled, [[-1.0, -3.0]])
-    # An unmasked max lets the padded zeros win (what GlobalMaxPooling1D does).
-    np.testing.assert_allclose(x.max(axis=1), [[0.0, 0.0]])
+    # Behind the same mask, Keras's own layer lets the padded zeros win: the reason
+    # this layer exists.
+    inputs = keras.Input((3, 2))
+    masked = keras.layers.Masking(0.0)(inputs)
+    ours = keras.Model(inputs, MaskedGlobalMaxPooling1D()(masked))
+    theirs = keras.Model(inputs, keras.layers.GlobalMaxPooling1D()(masked))
+    np.testing.assert_allclose(ours.predict(x, verbose=0), [[-1.0, -3.0]])
+    np.testing.assert_allclose(theirs.predict(x, verbose=0), [[0.0, 0.0]])
 
 
 def test_without_mask_and_fully_masked_rows():

@@ -10,18 +10,19 @@ import keras
 import numpy as np
 import pytest
 
-from cli_driver import SETTINGS
-from cli_driver import driver_command
-from cli_driver import driver_env
-from cli_driver import write_reviews
+from helpers import driver_command
+from helpers import driver_env
+from helpers import last_json
+from helpers import write_reviews
 from rnn_keras import training
+from rnn_keras.experiments import sentiment
 
 
 def _model(seed=0):
     keras.utils.set_random_seed(seed)
     model = keras.Sequential([keras.Input((6,)), keras.layers.Dense(8, activation="relu"),
                               keras.layers.Dense(1)])
-    model.compile(optimizer="adam", loss="mse")
+    model.compile(optimizer=keras.optimizers.Adam(0.02), loss="mse")
     return model
 
 
@@ -61,11 +62,13 @@ def test_fit_resumes_where_a_crashed_fit_stopped(tmp_path):
     assert result.epochs == 6 and len(result.history["val_loss"]) == 6
     assert not (tmp_path / training.BACKUP_FOLDER).exists()  # cleaned once finished
 
-    straight = training.fit(_model(), x, y, validation_split=0.25, epochs=6, batch_size=16)
-    # the resumed run ends where an uninterrupted one does (same data order and seeds
-    # cannot be promised across a restart, so compare the quality reached)
-    assert result.history["val_loss"][-1] < 2 * straight.history["val_loss"][-1] + 0.1
-    assert result.history["val_loss"][-1] < result.history["val_loss"][0]
+    # The first resumed epoch continues from the crashed run's weights: its loss is
+    # near the loss of epoch 3 before the crash, far below a fresh start's first epoch.
+    losses = result.history["loss"]
+    restart = training.fit(_model(seed=1), x, y, validation_split=0.25, epochs=1,
+                           batch_size=16).history["loss"][0]
+    assert losses[3] < 0.5 * restart, (losses, restart)
+    assert abs(losses[3] - losses[2]) < abs(restart - losses[2]), (losses, restart)
 
 
 def test_resume_keeps_the_best_epoch_across_the_crash(tmp_path):
@@ -119,10 +122,12 @@ def test_save_model_is_atomic_and_checks_the_suffix(tmp_path):
 # ---------------------------------------------------------------------------
 
 @pytest.mark.slow
+@pytest.mark.subprocess
 def test_cli_killed_mid_epoch_resumes_and_finishes_with_a_loadable_model(tmp_path):
-    data_dir = write_reviews(tmp_path / "data")
+    data_dir = write_reviews(tmp_path / "data", n=1200)
     out = tmp_path / "run"
     env = driver_env(tmp_path)
+    epochs = sentiment.SETTINGS["smoke"]["epochs"]
     metadata = out / training.BACKUP_FOLDER / "model" / "state" / "training_metadata.json"
     with open(tmp_path / "first.log", "w") as log:
         proc = subprocess.Popen(driver_command(out, data_dir), stdout=log,
@@ -131,32 +136,29 @@ def test_cli_killed_mid_epoch_resumes_and_finishes_with_a_loadable_model(tmp_pat
         while time.monotonic() < deadline and proc.poll() is None:
             if metadata.exists() and json.loads(metadata.read_text() or "{}").get("epoch", 0):
                 break
-            time.sleep(0.05)
+            time.sleep(0.02)
         assert proc.poll() is None, (tmp_path / "first.log").read_text()[-3000:]
-        time.sleep(0.3)  # into the next epoch
-        proc.send_signal(signal.SIGKILL)
+        proc.send_signal(signal.SIGKILL)  # early in the next epoch
         proc.wait(timeout=60)
     assert proc.returncode == -signal.SIGKILL
     saved = json.loads(metadata.read_text())["epoch"]
-    assert 1 <= saved < SETTINGS["epochs"]
+    assert 1 <= saved < epochs
     assert not (out / "model.keras").exists() and not (out / "metrics.json").exists()
 
     second = subprocess.run(driver_command(out, data_dir), capture_output=True, text=True,
                             env=env, timeout=600)
     assert second.returncode == 0, second.stderr[-3000:]
     assert f"[resume] restored epoch {saved}" in second.stdout
-    summary = json.loads(second.stdout.strip().splitlines()[-1])
-    assert summary["resumed_from_epoch"] == saved
-    assert summary["epochs"] == SETTINGS["epochs"]
+    summary = last_json(second.stdout)
+    assert summary["resumed_from_epoch"] == saved and summary["epochs"] == epochs
+    # Restored weights, not a restart: the first resumed epoch's loss continues the
+    # crashed run's (a fresh start would repeat the first epoch's loss).
+    losses = summary["loss_per_epoch"]
+    assert losses[saved] < 0.7 * losses[0], losses
     assert summary["test_accuracy"] > 0.9  # the two marker words decide every review
     assert not (out / training.BACKUP_FOLDER).exists()
-    check = ("import sys, keras, rnn_keras\n"
-             "m = keras.saving.load_model(sys.argv[1], safe_mode=True)\n"
-             "print(m.count_params())\n")
-    loaded = subprocess.run([sys.executable, "-c", check, str(out / "model.keras")],
-                            capture_output=True, text=True, env=env, timeout=300)
-    assert loaded.returncode == 0, loaded.stderr[-3000:]
-    assert int(loaded.stdout.split()[-1]) == summary["parameters"]
+    # (That the saved model loads in a fresh process: tests/test_reload.py.)
+    keras.saving.load_model(out / "model.keras", safe_mode=True)
 
 
 def test_best_weights_come_back_even_when_training_never_stops_early(tmp_path):
