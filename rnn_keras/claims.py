@@ -4,8 +4,8 @@
     claim(acc > baseline + 0.05, "the GRU beats the majority class by 5 points",
           accuracy=acc, baseline=baseline)
 
-prints ``CLAIM ✓ the GRU beats ... (accuracy=0.873, baseline=0.087)`` and
-returns ``True``; when the condition is false it raises :class:`ClaimError`
+prints ``CLAIM ✓ the GRU beats ... (accuracy=0.873, baseline=0.087)``;
+when the condition is false it raises :class:`ClaimError`
 with the same numbers, so nbval fails the cell the day a change makes the
 sentence below it false.
 """
@@ -39,8 +39,7 @@ def claim(condition, statement, **numbers_):
         statement: the sentence the notebook is about to state, in words.
         **numbers_: the numbers the check used, shown beside the statement.
 
-    Returns:
-        ``True`` when the claim holds.
+    Returns ``None`` (so a notebook cell ending in a claim shows only its line).
 
     Raises:
         ClaimError: when it does not, naming the statement and the numbers.
@@ -52,4 +51,3 @@ def claim(condition, statement, **numbers_):
     if not bool(condition):
         raise ClaimError(f"Claim no longer holds for this run: {text}")
     print(f"CLAIM \u2713 {text}")
-    return True

@@ -203,3 +203,17 @@ def test_captioner_bad_arguments(kwargs, message):
     args.update(kwargs)
     with pytest.raises(ValueError, match=message):
         models.image_captioner(**args)
+
+
+def test_attention_chance_is_the_box_share_of_cells():
+    layout = [{"digit": 7, "size": "large", "box": (0, 0, 32)},
+              {"digit": 1, "size": "small", "box": (48, 48, 16)}]
+    text = "a large 7 to the left of a small 1"
+    # 16 of 64 cells lie in the first box, 4 in the second: (16 + 4) / 2 / 64
+    assert cap.attention_chance([text], [layout]) == pytest.approx(10 / 64)
+    # a peak drawn at random hits at that rate
+    rng = np.random.default_rng(0)
+    attention = np.zeros((2000, 10, 64))
+    attention[np.arange(2000)[:, None], np.arange(10), rng.integers(0, 64, (2000, 10))] = 1
+    rate = cap.attention_on_object([text] * 2000, attention, [layout] * 2000)
+    assert rate == pytest.approx(10 / 64, abs=0.02)

@@ -7,7 +7,7 @@ from rnn_keras.claims import claim
 
 def test_a_true_claim_prints_its_numbers(capsys):
     assert claim(0.87 > 0.09 + 0.5, "the model beats the majority class", accuracy=0.8731,
-                 baseline=np.float32(0.0871), n=2000)
+                 baseline=np.float32(0.0871), n=2000) is None
     out = capsys.readouterr().out
     assert out == ("CLAIM \u2713 the model beats the majority class "
                    "(accuracy=0.8731, baseline=0.0871, n=2,000)\n")

@@ -58,3 +58,65 @@ def test_notebooks_call_the_package(path):
     code = "\n".join("".join(c["source"]) for c in cells(path) if c["cell_type"] == "code")
     assert "import rnn_keras" in code
     assert len(code.splitlines()) < 200, "package work is moving into the notebook"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_no_log_noise_in_stored_outputs(path):
+    """TensorFlow's C++ log lines are stripped (scripts/strip_log_noise.py)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "strip_log_noise", path.parents[1] / "scripts" / "strip_log_noise.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    noisy = [line for c in cells(path) for o in c.get("outputs", [])
+             if o.get("name") == "stderr" for line in "".join(o["text"]).splitlines()
+             if module.is_noise(line)]
+    assert not noisy, f"{path.name}: run scripts/strip_log_noise.py ({noisy[0][:80]})"
+
+
+def test_every_data_notebook_is_known_to_the_test_tiers():
+    """A notebook that reads a data set must be listed, or CI without data fails."""
+    from conftest import NOTEBOOK_DATA
+
+    for path in NOTEBOOKS:
+        code = "\n".join("".join(c["source"]) for c in cells(path) if c["cell_type"] == "code")
+        reads_data = any(name in code for name in (
+            "sentiment.prepare", "captioning.prepare", "video.prepare", "music.prepare",
+            'pair="spa-eng"'))
+        assert reads_data == (path.name[:2] in NOTEBOOK_DATA), path.name
+
+
+README = (pathlib.Path(__file__).resolve().parents[1] / "README.md").read_text()
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_numbers_quoted_from_the_readme_are_in_the_readme(path):
+    """A result only the full profile shows is quoted from the README, so it must be there."""
+    for cell in cells(path):
+        if cell["cell_type"] != "markdown":
+            continue
+        for sentence in re.split(r"(?<=[.:;])\s+", "".join(cell["source"])):
+            if "README" not in sentence:
+                continue
+            for number in re.findall(r"\b\d+\.\d+\b", sentence):
+                assert number in README, f"{path.name}: {number} ({sentence[:80]}...)"
+
+
+def _stdout(path, marker):
+    for cell in cells(path):
+        for output in cell.get("outputs", []):
+            text = "".join(output.get("text", ""))
+            if output.get("name") == "stdout" and marker in text:
+                return text
+    raise AssertionError(f"{path.name}: no output containing {marker!r}")
+
+
+def test_readme_quick_sentiment_table_is_notebook_04s():
+    """The README's quick table is the committed notebook's run, not an older one."""
+    path = next(p for p in NOTEBOOKS if p.name.startswith("04_"))
+    table = _stdout(path, "test acc  val acc")
+    notebook_rows = [line.split()[-4:-2] for line in table.splitlines()[1:10]]
+    start = README.index("| SimpleRNN, last state |")
+    readme_rows = [line.split("|")[2:4] for line in README[start:].splitlines()[:9]]
+    assert [[a.strip(), b.strip()] for a, b in readme_rows] == notebook_rows

@@ -35,7 +35,7 @@ SETTINGS = {
     # A few thousand short real sentences: the notebook's whole comparison in
     # minutes on 2 CPU cores; the numbers show the method, not the ceiling.
     "quick": {"n_pairs": 10000, "max_source_tokens": 6, "n_test": 400, "min_count": 2,
-              "units": 128, "embedding_dim": 128, "dropout": 0.0, "epochs": 10, "batch_size": 64,
+              "units": 128, "embedding_dim": 128, "dropout": 0.0, "epochs": 5, "batch_size": 64,
               "learning_rate": 3e-3, "max_train_length": 25, "patience": 2},
     # Every pair. Training stops when the validation loss stops improving.
     "full": {"n_pairs": None, "max_source_tokens": None, "n_test": None, "min_count": 2,
