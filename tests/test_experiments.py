@@ -52,3 +52,17 @@ def test_chance_of_the_first_quarter():
     tags = np.array([[1, 1, 1, 1, 0, 0, 0, 0], [0, 0, 0, 0, 0, 0, 0, 0], [1, 1, 0, 0, 0, 0, 0, 0]])
     # Majority per step on train: step 0 -> 1 (2 of 3), step 1 -> 1.
     assert bidirectional.chance_first_quarter(tags, tags) == pytest.approx(4 / 6)
+
+
+def test_per_position_majority_baseline():
+    from rnn_keras.experiments import topologies
+
+    train = np.array([[0, 1, 1], [0, 1, 0], [1, 0, 0]])
+    w_train = np.array([[1, 1, 1], [1, 1, 1], [1, 1, 0]])
+    # majority per position over real train steps: 0, 1, and a tie (one 1, one 0) that
+    # goes to the smaller tag, 0
+    test = np.array([[0, 1, 0], [1, 1, 1]])
+    w_test = np.array([[1, 1, 1], [1, 1, 0]])
+    # guesses 0, 1, 0: right on 3 of 3 real steps in row 1, 1 of 2 in row 2
+    assert topologies.position_majority_accuracy(train, test, (w_train, w_test)) == \
+        pytest.approx(4 / 5)
