@@ -120,3 +120,15 @@ def test_readme_quick_sentiment_table_is_notebook_04s():
     start = README.index("| SimpleRNN, last state |")
     readme_rows = [line.split("|")[2:4] for line in README[start:].splitlines()[:9]]
     assert [[a.strip(), b.strip()] for a, b in readme_rows] == notebook_rows
+
+
+def test_readme_lists_exactly_the_notebooks_claims():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "list_claims", NOTEBOOKS[0].parents[1] / "scripts" / "list_claims.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    listed = README.split("<!-- claims:start -->\n")[1].split("<!-- claims:end -->")[0]
+    assert listed == module.markdown(), "run python scripts/list_claims.py and update the README"
+    assert listed.count("\n") > 40
