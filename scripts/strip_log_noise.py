@@ -3,9 +3,11 @@
     python scripts/strip_log_noise.py notebooks/04_sentiment_imdb.ipynb ...
 
 The lines (absl start-up warnings, oneDNN notices, tf.function retracing
-warnings) go to stderr whatever TF_CPP_MIN_LOG_LEVEL says, and a reader
-never asked for them. Only stderr streams are touched; a stream left empty
-is dropped. tests/test_notebook_layout.py checks that none is committed.
+warnings) appear whatever TF_CPP_MIN_LOG_LEVEL says: the C++ ones on stderr,
+TensorFlow's Python logger on stdout inside a Jupyter kernel. A reader never
+asked for them. Only lines that start like a log record are removed, from
+any stream; a stream left empty is dropped. tests/test_notebook_layout.py
+checks that none is committed.
 """
 
 import json
@@ -27,7 +29,7 @@ def strip(path):
     for cell in notebook["cells"]:
         kept = []
         for output in cell.get("outputs", []):
-            if output.get("output_type") == "stream" and output.get("name") == "stderr":
+            if output.get("output_type") == "stream":
                 lines = "".join(output["text"]).splitlines(True)
                 clean = [line for line in lines if not is_noise(line)]
                 removed += len(lines) - len(clean)

@@ -70,7 +70,7 @@ def test_no_log_noise_in_stored_outputs(path):
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     noisy = [line for c in cells(path) for o in c.get("outputs", [])
-             if o.get("name") == "stderr" for line in "".join(o["text"]).splitlines()
+             if o.get("output_type") == "stream" for line in "".join(o["text"]).splitlines()
              if module.is_noise(line)]
     assert not noisy, f"{path.name}: run scripts/strip_log_noise.py ({noisy[0][:80]})"
 
