@@ -69,15 +69,9 @@ def get_data_dir(data_dir=None):
     return path.resolve()
 
 
-def pick(quick, full, profile=None, smoke=None):
-    """Returns ``quick`` or ``full`` according to the active profile.
-
-    The ``smoke`` profile takes ``smoke`` when given, else ``quick``.
-    """
-    profile = get_profile(profile)
-    if profile == "smoke":
-        return quick if smoke is None else smoke
-    return quick if profile == "quick" else full
+def pick(quick, full, profile=None):
+    """Returns ``full`` in the full profile, else ``quick`` (smoke included)."""
+    return full if get_profile(profile) == "full" else quick
 
 
 def describe(profile=None, data_dir=None):

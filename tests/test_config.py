@@ -14,6 +14,7 @@ def test_profile_from_environment_and_argument(monkeypatch):
     assert config.get_profile("full") == "full"
     assert config.pick(1, 2) == 1
     assert config.pick(1, 2, profile="full") == 2
+    assert config.pick(1, 2, profile="smoke") == 1
 
 
 def test_bad_profile_names_the_source(monkeypatch):

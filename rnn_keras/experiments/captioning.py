@@ -120,6 +120,27 @@ def caption(decoder, images, beam_width=1, return_attention=False):
     return decode(decoding.beam_search(decoder, inputs, beam_width=beam_width, **args))
 
 
+def _digit_words(captions, layouts):
+    """``(caption index, word step, box or None)`` for every digit word.
+
+    The ``k``-th digit word of a caption names the ``k``-th digit of the
+    layout from the left; a digit word beyond the scene's digits has no box.
+    """
+    for i, (text, layout) in enumerate(zip(captions, layouts)):
+        digit_k = 0
+        for step, word in enumerate(text.split()):
+            if word.isdigit():
+                yield i, step, layout[digit_k]["box"] if digit_k < len(layout) else None
+                digit_k += 1
+
+
+def _grid_side(cells):
+    side = int(round(np.sqrt(cells)))
+    if side * side != cells:
+        raise ValueError(f"Expected a square grid of attention cells, got {cells}.")
+    return side
+
+
 def attention_on_object(captions, attention, layouts, image_size=64):
     """Share of digit words whose attention peak lies inside the box of the digit they name.
 
@@ -128,24 +149,16 @@ def attention_on_object(captions, attention, layouts, image_size=64):
     the extra words count as misses). ``attention``: ``(n, steps, cells)``
     of a square grid.
     """
-    cells = attention.shape[-1]
-    side = int(round(np.sqrt(cells)))
-    if side * side != cells:
-        raise ValueError(f"Expected a square grid of attention cells, got {cells}.")
+    side = _grid_side(attention.shape[-1])
     pixel = image_size / side
     hits = total = 0
-    for text, weights, layout in zip(captions, attention, layouts):
-        digit_k = 0
-        for step, word in enumerate(text.split()):
-            if not word.isdigit():
-                continue
-            total += 1
-            if digit_k < len(layout) and step < len(weights):
-                peak = int(np.argmax(weights[step]))
-                r, c = (peak // side + 0.5) * pixel, (peak % side + 0.5) * pixel
-                top, left, box = layout[digit_k]["box"]
-                hits += top <= r < top + box and left <= c < left + box
-            digit_k += 1
+    for i, step, box in _digit_words(captions, layouts):
+        total += 1
+        if box is not None and step < len(attention[i]):
+            peak = int(np.argmax(attention[i][step]))
+            r, c = (peak // side + 0.5) * pixel, (peak % side + 0.5) * pixel
+            top, left, size = box
+            hits += top <= r < top + size and left <= c < left + size
     return hits / total if total else 0.0
 
 
@@ -156,24 +169,17 @@ def attention_chance(captions, layouts, cells=64, image_size=64):
     the box of the digit it names (the chance level of
     :func:`attention_on_object`, same counting rules).
     """
-    side = int(round(np.sqrt(cells)))
-    if side * side != cells:
-        raise ValueError(f"Expected a square grid of attention cells, got {cells}.")
+    side = _grid_side(cells)
     centres = (np.arange(side) + 0.5) * image_size / side
     shares = []
-    for text, layout in zip(captions, layouts):
-        digit_k = 0
-        for word in text.split():
-            if not word.isdigit():
-                continue
-            share = 0.0
-            if digit_k < len(layout):
-                top, left, box = layout[digit_k]["box"]
-                rows = ((centres >= top) & (centres < top + box)).sum()
-                cols = ((centres >= left) & (centres < left + box)).sum()
-                share = rows * cols / cells
-            shares.append(share)
-            digit_k += 1
+    for _, _, box in _digit_words(captions, layouts):
+        share = 0.0
+        if box is not None:
+            top, left, size = box
+            rows = ((centres >= top) & (centres < top + size)).sum()
+            cols = ((centres >= left) & (centres < left + size)).sum()
+            share = rows * cols / cells
+        shares.append(share)
     return float(np.mean(shares)) if shares else 0.0
 
 
