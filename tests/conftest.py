@@ -79,11 +79,6 @@ def pytest_collection_modifyitems(config, items):
                 item.add_marker(pytest.mark.skip(reason=_skip_reason(missing)))
 
 
-def data_dir():
-    """The local data folder (the requires_data marker has checked it exists)."""
-    return pathlib.Path(os.environ["RNN_KERAS_DATA_DIR"])
-
-
 # --- no network ---------------------------------------------------------------
 
 _LOOPBACK = ("127.0.0.1", "::1", "localhost")

@@ -113,6 +113,8 @@ CELLS = ("simple", "lstm", "gru")
 IMPLEMENTATIONS = ("fused", "scratch")
 BUILDERS = ("many_to_one", "many_to_many", "one_to_many", "seq2seq")
 BATCH, T_IN, T_OUT = 4, 6, 5
+# Three right-padded source sentences of token ids, for the translators' tests.
+SOURCE = np.array([[3, 4, 5, 6, 0, 0], [7, 8, 0, 0, 0, 0], [9, 10, 3, 4, 5, 6]], "int32")
 COMBOS = [
     (builder, cell, impl, bi)
     for builder in BUILDERS

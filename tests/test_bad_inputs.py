@@ -160,9 +160,7 @@ LOADER_NAMES = ["imdb missing", "spa-eng missing", "chorales missing", "spa-eng 
 
 
 @pytest.mark.parametrize("name", LOADER_NAMES)
-def test_loader_errors_name_the_problem_and_the_fix(tmp_path, monkeypatch, name):
-    monkeypatch.delenv("RNN_KERAS_DATA_DIR", raising=False)
-    monkeypatch.setenv("RNN_KERAS_CACHE_DIR", str(tmp_path / "cache"))
+def test_loader_errors_name_the_problem_and_the_fix(tmp_path, offline_cache, name):
     cases = {case[0]: case[1:] for case in _loader_cases(tmp_path)}
     assert set(cases) == set(LOADER_NAMES)
     call, error, message = cases[name]

@@ -3,17 +3,30 @@
 (Executing them is nbval's job, in the same test command.)
 """
 
+import functools
+import importlib.util
 import json
 import pathlib
 import re
 
 import pytest
 
-NOTEBOOKS = sorted((pathlib.Path(__file__).resolve().parents[1] / "notebooks").glob("*.ipynb"))
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+README = (ROOT / "README.md").read_text()
 
 
 def cells(path):
     return json.loads(path.read_text())["cells"]
+
+
+@functools.cache
+def script(name):
+    """A module of scripts/ (not a package), loaded once."""
+    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 # DESIGN.md fixes each notebook's number and subject.
@@ -62,16 +75,11 @@ def test_notebooks_call_the_package(path):
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_no_log_noise_in_stored_outputs(path):
-    """TensorFlow's C++ log lines are stripped (scripts/strip_log_noise.py)."""
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location(
-        "strip_log_noise", path.parents[1] / "scripts" / "strip_log_noise.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    """TensorFlow's log lines are stripped (scripts/strip_log_noise.py)."""
+    is_noise = script("strip_log_noise").is_noise
     noisy = [line for c in cells(path) for o in c.get("outputs", [])
              if o.get("output_type") == "stream" for line in "".join(o["text"]).splitlines()
-             if module.is_noise(line)]
+             if is_noise(line)]
     assert not noisy, f"{path.name}: run scripts/strip_log_noise.py ({noisy[0][:80]})"
 
 
@@ -85,9 +93,6 @@ def test_every_data_notebook_is_known_to_the_test_tiers():
             "sentiment.prepare", "captioning.prepare", "video.prepare", "music.prepare",
             'pair="spa-eng"'))
         assert reads_data == (path.name[:2] in NOTEBOOK_DATA), path.name
-
-
-README = (pathlib.Path(__file__).resolve().parents[1] / "README.md").read_text()
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
@@ -123,12 +128,6 @@ def test_readme_quick_sentiment_table_is_notebook_04s():
 
 
 def test_readme_lists_exactly_the_notebooks_claims():
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location(
-        "list_claims", NOTEBOOKS[0].parents[1] / "scripts" / "list_claims.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
     listed = README.split("<!-- claims:start -->\n")[1].split("<!-- claims:end -->")[0]
-    assert listed == module.markdown(), "run python scripts/list_claims.py and update the README"
+    assert listed == script("list_claims").markdown(), "run python scripts/list_claims.py and update the README"
     assert listed.count("\n") > 40

@@ -17,6 +17,7 @@ import numpy as np
 import pytest
 
 from helpers import COMBOS
+from helpers import SOURCE
 from helpers import example
 from rnn_keras import decoding
 from rnn_keras import models
@@ -55,7 +56,6 @@ for name, case in cases.items():
 print(json.dumps(report))
 """
 
-SOURCE = np.array([[3, 4, 5, 6, 0, 0], [7, 8, 0, 0, 0, 0], [9, 10, 3, 4, 5, 6]], "int32")
 
 
 def _cases(rng, review_dir):

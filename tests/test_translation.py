@@ -8,6 +8,7 @@ import keras
 import numpy as np
 import pytest
 
+from helpers import SOURCE
 from rnn_keras import decoding
 from rnn_keras import metrics
 from rnn_keras import models
@@ -285,7 +286,6 @@ def _tiny_translator(attention, cell="gru", bidirectional=False, num_layers=1):
                           attention=attention)
 
 
-SOURCE = np.array([[3, 4, 5, 6, 0, 0], [7, 8, 0, 0, 0, 0], [9, 10, 3, 4, 5, 6]], "int32")
 
 
 @pytest.mark.parametrize("attention, cell, bidirectional, layers", [
