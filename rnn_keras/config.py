@@ -13,7 +13,10 @@ Two environment variables steer every notebook, experiment and test:
   the data set's public source.
 
 Everything reads them through :func:`get_profile` and :func:`get_data_dir`, so
-there is one place that validates them.
+there is one place that validates them. The other variables the package reads
+live here too: ``RNN_KERAS_OFFLINE`` (:func:`offline`: no downloads),
+``RNN_KERAS_CACHE_DIR`` (:func:`cache_dir`: converted data) and TensorFlow's
+``TF_CONFIG`` (:func:`tf_config`: the workers of a distributed run).
 """
 
 import os
@@ -21,6 +24,9 @@ import pathlib
 
 PROFILE_ENV = "RNN_KERAS_PROFILE"
 DATA_DIR_ENV = "RNN_KERAS_DATA_DIR"
+OFFLINE_ENV = "RNN_KERAS_OFFLINE"
+CACHE_ENV = "RNN_KERAS_CACHE_DIR"
+TF_CONFIG_ENV = "TF_CONFIG"
 PROFILES = ("quick", "full", "smoke")
 DEFAULT_PROFILE = "full"
 
@@ -67,6 +73,21 @@ def get_data_dir(data_dir=None):
             "or unset it to use the public sources."
         )
     return path.resolve()
+
+
+def offline():
+    """Whether ``$RNN_KERAS_OFFLINE`` forbids downloads (``1``, ``true``, ``yes``)."""
+    return os.environ.get(OFFLINE_ENV, "").strip().lower() in ("1", "true", "yes")
+
+
+def cache_dir():
+    """Where converted data is cached: ``$RNN_KERAS_CACHE_DIR`` or ``~/.cache/rnn_keras``."""
+    return pathlib.Path(os.environ.get(CACHE_ENV, "") or "~/.cache/rnn_keras").expanduser()
+
+
+def tf_config():
+    """The raw ``$TF_CONFIG`` text (TensorFlow's multi-worker cluster description), or ``""``."""
+    return os.environ.get(TF_CONFIG_ENV, "").strip()
 
 
 def pick(quick, full, profile=None):

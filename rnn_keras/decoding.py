@@ -15,6 +15,8 @@ Two ways to decode:
 
 import numpy as np
 
+from rnn_keras.text import sample_from_logits
+
 
 def greedy_decode(model, inputs, *, start_id, end_id, max_length,
                   decoder_key="decoder_inputs", batch_size=256):
@@ -201,6 +203,14 @@ class StepDecoder:
 
     def start(self, inputs):
         source = np.asarray(inputs[self.source_key])
+        # step() cuts the attention weights back to the caller's source width.
+        self._source_width = source.shape[1] if source.ndim == 2 else None
+        if source.ndim == 2 and source.shape[1] % _LENGTH_STEP:
+            # Token ids, right-padded with 0 (masked): a few more padding
+            # steps change nothing, and sources of 1-8, 9-16, ... tokens then
+            # share one compiled encoder and step instead of one per length.
+            width = -(-source.shape[1] // _LENGTH_STEP) * _LENGTH_STEP
+            source = np.pad(source, ((0, 0), (0, width - source.shape[1])))
         encoded = self.encoder.predict_on_batch(source)
         context = {}
         if self.attention:
@@ -216,8 +226,13 @@ class StepDecoder:
         out = self.step_model.predict_on_batch(
             {"token": np.asarray(tokens, "int32")[:, None], **context, **states})
         new_states = {name: np.asarray(out[name]) for name in self.state_names}
-        attention = np.asarray(out["attention"]) if "attention" in out else None
+        attention = None
+        if "attention" in out:
+            attention = np.asarray(out["attention"])[..., :getattr(self, "_source_width", None)]
         return np.asarray(out["logits"], "float32"), new_states, attention
+
+
+_LENGTH_STEP = 8
 
 
 def _check_search_args(inputs, max_length, batch_size):
@@ -323,20 +338,14 @@ def sample_search(decoder, inputs, *, start_id, end_id, max_length, temperature=
 
     ``temperature`` near 0 approaches greedy decoding (0 is exactly greedy);
     1 samples from the model's distribution; above 1 flattens it. Seeded by
-    ``seed`` (NumPy), so a run repeats.
+    ``seed`` (NumPy), so a run repeats. The draw is
+    :func:`rnn_keras.text.sample_from_logits`, the package's one sampler.
     """
-    if isinstance(temperature, bool) or not isinstance(temperature, (int, float)) \
-            or temperature < 0:
-        raise ValueError(f"Expected `temperature` >= 0, got {temperature!r}.")
+    sample_from_logits(np.zeros(1), temperature)  # checks `temperature` before any work
     rng = np.random.default_rng(seed)
 
     def choose(logits):
-        if temperature == 0:
-            return logits.argmax(axis=-1)
-        probabilities = np.exp(_log_softmax(logits / temperature))
-        cumulative = probabilities.cumsum(axis=-1)
-        draws = rng.random((len(logits), 1)) * cumulative[:, -1:]
-        return np.minimum((cumulative < draws).sum(axis=-1), logits.shape[-1] - 1)
+        return sample_from_logits(logits, temperature, rng)
 
     return _run_search(decoder, inputs, choose, start_id=start_id, end_id=end_id,
                        max_length=max_length, batch_size=batch_size,

@@ -93,7 +93,8 @@ def plot_gates(gates, names=None, units=None, title=None):
     return fig
 
 
-def plot_attention(maps, titles=None, ncols=3):
+def plot_attention(maps, titles=None, ncols=3, source_label="source token",
+                   output_label="output token"):
     """Attention heatmaps: output tokens (rows) against source tokens (columns).
 
     Args:
@@ -102,9 +103,10 @@ def plot_attention(maps, titles=None, ncols=3):
             (``weights`` of shape ``(len(output_tokens), len(source_tokens))``).
         titles: optional title per map.
         ncols: panels per row.
+        source_label, output_label: the axis titles (e.g. the languages).
 
     Returns:
-        The matplotlib ``Figure``. Each row of a panel sums to 1: where the
+        The matplotlib ``Figure``, with one colour bar for all panels. Each row of a panel sums to 1: where the
         decoder looked while writing that word.
     """
     plt = _pyplot()
@@ -116,12 +118,17 @@ def plot_attention(maps, titles=None, ncols=3):
             ax.axis("off")
             continue
         source, output, weights = maps[k]
-        ax.imshow(np.asarray(weights), cmap="Blues", vmin=0, vmax=1, aspect="auto")
+        image = ax.imshow(np.asarray(weights), cmap="Blues", vmin=0, vmax=1, aspect="auto")
         ax.set_xticks(range(len(source)), source, rotation=60, ha="right", fontsize=8)
         ax.set_yticks(range(len(output)), output, fontsize=8)
+        ax.set_xlabel(source_label, fontsize=8)
+        ax.set_ylabel(output_label, fontsize=8)
         if titles is not None:
             ax.set_title(titles[k], fontsize=9)
     fig.tight_layout()
+    # One scale for every panel: weights are in [0, 1] and each row sums to 1.
+    fig.colorbar(image, ax=axes.ravel().tolist(), shrink=0.8, pad=0.02,
+                 label="attention weight")
     return fig
 
 

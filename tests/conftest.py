@@ -86,8 +86,9 @@ _LOOPBACK = ("127.0.0.1", "::1", "localhost")
 
 @pytest.fixture(autouse=True)
 def no_network(request, monkeypatch):
-    """Refuses every connection; tests marked ``distributed`` may use the loopback."""
-    loopback_ok = request.node.get_closest_marker("distributed") is not None
+    """Refuses every connection; tests marked ``distributed`` or ``loopback`` may use the loopback."""
+    loopback_ok = any(request.node.get_closest_marker(m) is not None
+                      for m in ("distributed", "loopback"))
     connect = socket.socket.connect
 
     def guarded(sock, address, *args):

@@ -115,3 +115,31 @@ def test_audio_has_the_right_length_and_no_clipping(tmp_path):
         assert f.getnframes() == len(audio) and f.getframerate() == 8000
     with pytest.raises(ValueError, match="MIDI pitches"):
         ch.synthesize(np.array([[200, 0, 0, 0]]))
+
+
+def test_music21_cache_keeps_the_count_of_skipped_scores(tmp_path, monkeypatch):
+    # A stand-in corpus of 4 scores, one without four parts: the count comes
+    # from the corpus read, not from the size of music21's release.
+    import sys
+    import types
+
+    grids = [np.full((8, 4), 60 + i, "int32") for i in range(3)]
+    fake = types.ModuleType("music21")
+    fake.__version__ = "test"
+    fake.corpus = types.SimpleNamespace(
+        chorales=types.SimpleNamespace(Iterator=lambda: ["a", "b", "bad", "c"]))
+    monkeypatch.setitem(sys.modules, "music21", fake)
+
+    def convert(score):
+        if score == "bad":
+            raise ValueError("not four parts")
+        return grids["abc".index(score)]
+
+    monkeypatch.setattr(ch, "from_music21", convert)
+    monkeypatch.setenv("RNN_KERAS_CACHE_DIR", str(tmp_path))
+    first = ch.music21_chorales(fractions=(0.34, 0.33, 0.33))
+    cached = ch.music21_chorales(fractions=(0.34, 0.33, 0.33))  # read from the cache
+    assert first["skipped"] == cached["skipped"] == 1
+    for split in ("train", "valid", "test"):
+        assert [g.tolist() for g in first[split]] == [g.tolist() for g in cached[split]]
+    assert sum(len(first[s]) for s in ("train", "valid", "test")) == 3

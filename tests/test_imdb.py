@@ -93,56 +93,95 @@ def test_missing_data_names_the_variable_the_files_and_the_url(tmp_path, monkeyp
     assert imdb.ARCHIVE.url in message
 
 
-def test_failed_download_is_a_clear_error_and_cleans_up(tmp_path, monkeypatch,
-                                                        downloads_allowed):
-    import keras
+@pytest.fixture
+def http_server():
+    """A server on 127.0.0.1: ``/file/NAME`` serves ``files[NAME]``, ``/hang`` never answers."""
+    import http.server
+    import threading
 
-    def offline(fname, origin, cache_dir, cache_subdir):
-        partial = tmp_path / "cache" / cache_subdir / fname
-        partial.parent.mkdir(parents=True, exist_ok=True)
-        partial.write_bytes(b"half a file")
-        raise OSError("[Errno 101] Network is unreachable")
+    files, release = {}, threading.Event()
 
-    monkeypatch.setattr(keras.utils, "get_file", offline)
-    with pytest.raises(DataNotFoundError, match="Network is unreachable") as error:
-        imdb.load_reviews(data_dir=None)
-    assert imdb.ARCHIVE.url in str(error.value)
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            if self.path == "/hang":
+                release.wait(10)
+                return
+            payload = files.get(self.path.removeprefix("/file/"))
+            if payload is None:
+                self.send_error(404)
+                return
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}", files
+    release.set()
+    server.shutdown()
+    server.server_close()
+
+
+def _archive(url, payload=b"", name="tiny.tar.gz"):
+    return sources.Archive(name="tiny", filename=name, url=url, folder="aclImdb",
+                           sha256=hashlib.sha256(payload).hexdigest())
+
+
+@pytest.mark.loopback
+def test_failed_download_is_a_clear_error_and_cleans_up(tmp_path, downloads_allowed,
+                                                        http_server):
+    base, _ = http_server
+    archive = _archive(f"{base}/file/missing.tar.gz")
+    with pytest.raises(DataNotFoundError, match="download failed: HTTP Error 404") as error:
+        sources.resolve(archive, data_dir=None)
+    assert archive.url in str(error.value)
+    assert isinstance(error.value.__cause__, OSError)  # the cause is kept
     assert not list((tmp_path / "cache" / "downloads").iterdir())
 
 
-def test_download_is_checked_and_a_bad_download_removed(tmp_path, monkeypatch,
-                                                        downloads_allowed):
-    import keras
+@pytest.mark.loopback
+def test_a_silent_server_times_out_without_touching_the_process_timeout(
+        tmp_path, downloads_allowed, http_server):
+    import socket
+    import time
 
+    base, _ = http_server
+    start = time.monotonic()
+    with pytest.raises(DataNotFoundError, match="download failed: .*timed out"):
+        sources.download(_archive(f"{base}/hang"), timeout=0.5)
+    assert time.monotonic() - start < 5
+    assert socket.getdefaulttimeout() is None
+    assert not list((tmp_path / "cache" / "downloads").iterdir())
+
+
+@pytest.mark.loopback
+def test_download_is_checked_and_a_bad_download_removed(tmp_path, downloads_allowed,
+                                                        http_server):
+    base, files = http_server
     good = write_archive(tmp_path / "good.tar.gz")
-    archive = sources.Archive(name="tiny", filename="tiny.tar.gz", url="https://example.org/tiny",
-                              sha256=hashlib.sha256(good.read_bytes()).hexdigest(),
-                              folder="aclImdb")
-
-    def fake_get_file(fname, origin, cache_dir, cache_subdir, payload=good.read_bytes()):
-        target = tmp_path / "cache" / cache_subdir / fname
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(payload)
-        return str(target)
-
-    monkeypatch.setattr(keras.utils, "get_file", fake_get_file)
+    files["tiny.tar.gz"] = good.read_bytes()
+    archive = _archive(f"{base}/file/tiny.tar.gz", good.read_bytes())
     path = sources.resolve(archive, data_dir=None)
     assert imdb.read_reviews(path)["train"].labels.tolist() == [0, 0, 1, 1]
     path.unlink()
-    monkeypatch.setattr(keras.utils, "get_file",
-                        lambda **kw: fake_get_file(**kw, payload=b"truncated"))
+    files["tiny.tar.gz"] = b"truncated"
     with pytest.raises(DataCorruptError, match="corrupt or incomplete"):
         sources.resolve(archive, data_dir=None)
     assert not list((tmp_path / "cache" / "downloads").iterdir())
 
 
 def test_offline_switch_refuses_before_touching_the_network(monkeypatch):
-    import keras
+    import urllib.request
 
-    def must_not_run(**kwargs):
-        raise AssertionError("get_file was called")
+    def must_not_run(*args, **kwargs):
+        raise AssertionError("urlopen was called")
 
-    monkeypatch.setattr(keras.utils, "get_file", must_not_run)
+    monkeypatch.setattr(urllib.request, "urlopen", must_not_run)
     monkeypatch.setenv(sources.OFFLINE_ENV, "1")
     with pytest.raises(DataNotFoundError, match="downloads disabled by RNN_KERAS_OFFLINE=1"):
         imdb.load_reviews(data_dir=None)

@@ -29,7 +29,7 @@ def script(name):
     return module
 
 
-# DESIGN.md fixes each notebook's number and subject.
+# docs/design.md fixes each notebook's number and subject.
 DESIGNED = {0: "rnn_from_scratch", 1: "four_topologies", 2: "vanishing_exploding_gradients",
             3: "lstm_gru_bidirectional", 4: "sentiment", 5: "image_captioning",
             6: "translation", 7: "music", 8: "video"}
@@ -125,6 +125,23 @@ def test_readme_quick_sentiment_table_is_notebook_04s():
     start = README.index("| SimpleRNN, last state |")
     readme_rows = [line.split("|")[2:4] for line in README[start:].splitlines()[:9]]
     assert [[a.strip(), b.strip()] for a, b in readme_rows] == notebook_rows
+
+
+def test_readme_quick_results_are_the_committed_notebooks_numbers():
+    """Each README block marked `<!-- checked: notebook NN -->` holds only numbers NN printed."""
+    problems, checked = script("check_readme_numbers").missing()
+    assert not problems, "\n".join(problems)
+    assert checked > 80  # the quick tables of notebooks 01-08, not a stray marker
+
+
+def test_readme_number_check_catches_a_number_the_notebook_never_printed():
+    check = script("check_readme_numbers")
+    readme = "<!-- checked: notebook 04 -->\n| variant | acc |\n|---|---|\n| BiGRU | 0.999 |\n"
+    problems, checked = check.missing(readme)
+    assert checked == 1 and problems == ["README.md:1: 0.999 is not printed by 04_sentiment_imdb.ipynb"]
+    _, printed = check.notebook_numbers("04")
+    shown = f"{printed[-1]:.3f}" if printed[-1] % 1 else f"{printed[-1]:.0f}"
+    assert check.missing(readme.replace("0.999", shown)) == ([], 1)
 
 
 def test_readme_lists_exactly_the_notebooks_claims():

@@ -1,5 +1,6 @@
 """The two ways to set up (pip + pyproject.toml, conda + environment.yml) agree."""
 
+import importlib
 import pathlib
 try:
     import tomllib
@@ -43,3 +44,25 @@ def test_ci_runs_the_readme_test_command():
     assert "bash scripts/test.sh" in readme
     assert "bash scripts/run-notebooks.sh" in readme
     assert "scripts/test.sh" in ci
+
+
+def test_every_public_module_is_exported_by_its_package():
+    """`rnn_keras.data` names every data module, `rnn_keras.models` every builder module's builders."""
+    import inspect
+    import pkgutil
+
+    import rnn_keras.data
+    import rnn_keras.models
+
+    data_modules = {m.name for m in pkgutil.iter_modules(rnn_keras.data.__path__)
+                    if not m.name.startswith("_") and m.name not in ("errors", "sources")}
+    assert data_modules <= set(rnn_keras.data.__all__), data_modules - set(rnn_keras.data.__all__)
+    for info in pkgutil.iter_modules(rnn_keras.models.__path__):
+        if info.name == "common":
+            continue
+        module = importlib.import_module(f"rnn_keras.models.{info.name}")
+        public = {name for name, f in inspect.getmembers(module, inspect.isfunction)
+                  if f.__module__ == module.__name__ and not name.startswith("_")}
+        assert public <= set(rnn_keras.models.__all__), (info.name, public)
+        for name in public:
+            assert getattr(rnn_keras.models, name) is getattr(module, name)

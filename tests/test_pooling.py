@@ -42,3 +42,21 @@ def test_mask_from_embedding_and_config():
     layer = model.get_layer("pool")
     assert MaskedGlobalMaxPooling1D.from_config(layer.get_config()).get_config() == layer.get_config()
     assert layer.compute_output_shape((2, 7, 4)) == (2, 4)
+
+
+@pytest.mark.parametrize("dtype", ["bfloat16", "float16", "float32"])
+def test_padding_sits_below_every_real_value_of_the_dtype(dtype):
+    # Real steps far below zero (bfloat16 reaches -3e38): the padded step must
+    # still lose; the old fill of -6e4 won against -1e5 in bfloat16.
+    low = {"bfloat16": -1e5, "float16": -6e4, "float32": -1e35}[dtype]
+    x = keras.ops.cast(np.array([[[low], [2 * low if dtype != "float16" else -65000.0], [0.0]]]),
+                       dtype)
+    mask = np.array([[True, True, False]])
+    pooled = keras.ops.convert_to_numpy(
+        keras.ops.cast(MaskedGlobalMaxPooling1D(dtype=dtype)(x, mask=mask), "float32"))
+    np.testing.assert_allclose(pooled, [[low]], rtol=1e-2)
+
+
+def test_integer_inputs_are_refused_with_the_dtype():
+    with pytest.raises(ValueError, match="expects float inputs, got dtype 'int32'"):
+        MaskedGlobalMaxPooling1D()(np.zeros((1, 2, 1), "int32"), mask=np.array([[True, False]]))

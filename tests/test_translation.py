@@ -162,6 +162,22 @@ def test_vocabulary_and_arrays():
     assert np.all(first[2][:, -1] == 0) and np.all(first[0]["encoder_inputs"][:, -1] == 0)
 
 
+def test_length_pools_set_how_alike_the_lengths_in_a_batch_are():
+    pairs = [("a " * (i % 9 + 1), "x " * (i % 9 + 1)) for i in range(640)]
+    arrays = tr.make_corpus(pairs, validation_fraction=0.0, test_fraction=0.0).arrays("train")
+
+    def mean_spread(batches):  # longest minus shortest source in a batch, batch 0 aside
+        lengths = batches.source_lengths
+        return np.mean([np.ptp(lengths[rows]) for rows in batches.groups[1:]])
+
+    sorted_ = tr.LengthBatches(arrays, batch_size=32, seed=0)  # the whole set in one pool
+    random_ = tr.LengthBatches(arrays, batch_size=32, seed=0, pool_batches=1)
+    assert mean_spread(sorted_) < 1 < 6 < mean_spread(random_)
+    assert sorted(np.concatenate(random_.groups)) == list(range(len(pairs)))
+    with pytest.raises(ValueError, match="`pool_batches`: 0"):
+        tr.LengthBatches(arrays, pool_batches=0)
+
+
 def test_sorted_batches_of_any_length_feed_fit():
     # Regression: unshuffled validation batches of equal length came first and
     # fixed the dataset's shapes on TensorFlow; a longer batch then failed.

@@ -169,8 +169,9 @@ def music21_chorales(seed=0, fractions=(0.7, 0.15, 0.15)):
     cache = sources.cache_dir() / f"music21_chorales_{music21.__version__}.npz"
     if cache.is_file():
         stored = np.load(cache, allow_pickle=False)
-        chorales = [stored[k] for k in sorted(stored.files, key=int)]
-        skipped = 371 - len(chorales)
+        chorales = [stored[k] for k in sorted((f for f in stored.files if f != "skipped"),
+                                              key=int)]
+        skipped = int(stored["skipped"]) if "skipped" in stored.files else 0
     else:
         chorales, skipped = [], 0
         for score in music21.corpus.chorales.Iterator():
@@ -180,7 +181,10 @@ def music21_chorales(seed=0, fractions=(0.7, 0.15, 0.15)):
                 skipped += 1
         cache.parent.mkdir(parents=True, exist_ok=True)
         tmp = cache.with_suffix(".tmp.npz")
-        np.savez_compressed(tmp, **{str(i): c for i, c in enumerate(chorales)})
+        # The count of skipped scores is stored too: the corpus's size is
+        # music21's business (371 chorales in today's release), not ours.
+        np.savez_compressed(tmp, skipped=np.int64(skipped),
+                            **{str(i): c for i, c in enumerate(chorales)})
         tmp.replace(cache)
     order = np.random.default_rng(seed).permutation(len(chorales))
     n_train = int(round(len(order) * fractions[0]))
@@ -228,8 +232,8 @@ def read_midi(path, steps_per_quarter=STEPS_PER_QUARTER, voices=4):
 
     try:
         midi = pretty_midi.PrettyMIDI(str(path))
-    except Exception as error:  # mido raises several types for a bad file
-        raise DataCorruptError(f"{path}: not a readable MIDI file ({error}).") from None
+    except (OSError, EOFError, ValueError, KeyError, IndexError) as error:  # mido's kinds
+        raise DataCorruptError(f"{path}: not a readable MIDI file ({error}).") from error
     _, tempi = midi.get_tempo_changes()
     quarter = 60.0 / float(tempi[0]) if len(tempi) else 0.5
     step = quarter / steps_per_quarter

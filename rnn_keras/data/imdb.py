@@ -3,7 +3,7 @@
 Maas et al., "Learning Word Vectors for Sentiment Analysis", ACL 2011.
 Labels: 1 = positive (rating >= 7), 0 = negative (rating <= 4).
 
-Sources, in order (DESIGN.md):
+Sources, in order (docs/design.md):
 
 1. a local copy in the data directory: the ``aclImdb/`` folder, the official
    ``aclImdb_v1.tar.gz`` (sha256 checked), or ``aclImdb_labeled.tgz`` (its
@@ -142,7 +142,7 @@ def _tfds_reviews(timeout):
     try:
         train, test = tfds.load("imdb_reviews", split=["train", "test"], as_supervised=True,
                                 download=False)
-    except Exception:  # not prepared locally: download, with the network bounded
+    except AssertionError:  # tfds's "could not find data": not prepared here, so download
         if sources.offline():
             raise DataNotFoundError(sources.missing_message(
                 ARCHIVE, reason=f"tfds imdb_reviews is not prepared and "
@@ -151,9 +151,9 @@ def _tfds_reviews(timeout):
             with sources.network_timeout(timeout):
                 train, test = tfds.load("imdb_reviews", split=["train", "test"],
                                         as_supervised=True, download=True)
-        except Exception as error:
+        except (OSError, AssertionError) as error:  # network (requests' errors are OSErrors)
             raise DataNotFoundError(sources.missing_message(
-                ARCHIVE, reason=f"tfds imdb_reviews failed: {error}")) from None
+                ARCHIVE, reason=f"tfds imdb_reviews failed: {error}")) from error
     return {"train": as_reviews(train), "test": as_reviews(test)}
 
 

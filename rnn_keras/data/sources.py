@@ -1,13 +1,13 @@
 """Where data sets come from: a local copy, else the public archive, else a clear error.
 
-Every loader follows the same three steps (DESIGN.md):
+Every loader follows the same three steps (docs/design.md):
 
 1. a local copy in the data directory (``RNN_KERAS_DATA_DIR`` or an explicit
    ``data_dir``): the extracted folder, or the archive file, checked by
    sha256 when it is a published archive;
-2. otherwise the public archive through ``keras.utils.get_file`` into the
-   cache (``RNN_KERAS_CACHE_DIR``, default ``~/.cache/rnn_keras``), checked by
-   sha256, with a bounded network timeout;
+2. otherwise the public archive, downloaded with ``urllib`` into the cache
+   (``RNN_KERAS_CACHE_DIR``, default ``~/.cache/rnn_keras``), checked by
+   sha256, with a timeout on the request itself (no process-wide setting);
 3. otherwise :class:`DataNotFoundError`, naming the variable, the file
    expected and the URL.
 
@@ -21,21 +21,21 @@ user's own files are never deleted, a download that fails its check is.
 import contextlib
 import dataclasses
 import hashlib
-import os
+import http.client
 import pathlib
+import shutil
 import socket
+import urllib.request
 
 from rnn_keras import config
 from rnn_keras.data.errors import DataCorruptError
 from rnn_keras.data.errors import DataNotFoundError
 
-CACHE_ENV = "RNN_KERAS_CACHE_DIR"
-OFFLINE_ENV = "RNN_KERAS_OFFLINE"
-
-
-def offline():
-    """Whether ``$RNN_KERAS_OFFLINE`` forbids downloads (``1``, ``true``, ``yes``)."""
-    return os.environ.get(OFFLINE_ENV, "").strip().lower() in ("1", "true", "yes")
+# The environment is read in one place, rnn_keras.config; these names stay for callers.
+CACHE_ENV = config.CACHE_ENV
+OFFLINE_ENV = config.OFFLINE_ENV
+offline = config.offline
+cache_dir = config.cache_dir
 
 
 @dataclasses.dataclass(frozen=True)
@@ -84,11 +84,6 @@ def verify(path, expected_sha256, archive):
     return path
 
 
-def cache_dir():
-    path = pathlib.Path(os.environ.get(CACHE_ENV, "") or "~/.cache/rnn_keras").expanduser()
-    return path
-
-
 def find_local(archive, data_dir):
     """The local copy in ``data_dir``: the extracted folder or a checked archive file."""
     if data_dir is None:
@@ -122,7 +117,13 @@ def has_local_copy(archive, data_dir=None):
 
 @contextlib.contextmanager
 def network_timeout(seconds):
-    """Bounds how long any socket may wait (urllib and tfds downloads)."""
+    """Bounds how long any socket may wait, for code that takes no timeout of its own.
+
+    Only the TensorFlow Datasets download uses it (tfds has no timeout
+    setting, and with no network it retries for minutes); it sets the
+    process-wide default for the duration of the ``with`` block and restores
+    it after. :func:`download` passes its timeout to the request instead.
+    """
     previous = socket.getdefaulttimeout()
     socket.setdefaulttimeout(seconds)
     try:
@@ -138,8 +139,6 @@ def download(archive, timeout=60, data_dir=None):
     timeout) and :class:`DataCorruptError` when the downloaded file fails its
     check (the bad file is removed).
     """
-    import keras
-
     if offline():
         raise DataNotFoundError(missing_message(
             archive, data_dir, reason=f"downloads disabled by {OFFLINE_ENV}=1"))
@@ -151,17 +150,19 @@ def download(archive, timeout=60, data_dir=None):
             return verify(target, archive.sha256, archive)
         except DataCorruptError:
             target.unlink()  # our own cache: fetch it again
+    partial = target.with_name(target.name + ".partial")
     try:
-        with network_timeout(timeout):
-            path = keras.utils.get_file(fname=archive.filename, origin=archive.url,
-                                        cache_dir=str(cache_dir()), cache_subdir="downloads")
-    except Exception as error:  # urllib, socket and HTTP errors alike
-        for leftover in (target, target.with_name(target.name + ".tmp")):
-            if leftover.exists():
-                leftover.unlink()
+        # The timeout bounds every wait of this request's socket (connect and
+        # each read), not the process's default.
+        with urllib.request.urlopen(archive.url, timeout=timeout) as response, \
+                open(partial, "wb") as out:
+            shutil.copyfileobj(response, out, length=1 << 20)
+        partial.replace(target)
+    except (OSError, http.client.HTTPException) as error:  # URLError, timeouts, HTTP errors
+        partial.unlink(missing_ok=True)
         raise DataNotFoundError(missing_message(archive, data_dir,
-                                                reason=f"download failed: {error}")) from None
-    path = pathlib.Path(path)
+                                                reason=f"download failed: {error}")) from error
+    path = target
     try:
         return verify(path, archive.sha256, archive)
     except DataCorruptError:

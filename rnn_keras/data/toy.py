@@ -20,7 +20,11 @@ ready for ``fit``. They feed notebooks 01-03 and their experiments.
 
 import numpy as np
 
-PAD, START, END = 0, 1, 2
+from rnn_keras.text import END  # noqa: F401 (the special ids, defined once in rnn_keras.text)
+from rnn_keras.text import PAD
+from rnn_keras.text import START  # noqa: F401
+from rnn_keras.text import Vocabulary
+from rnn_keras.text import teacher_forcing
 
 
 def _split(n, test_fraction, rng):
@@ -119,29 +123,6 @@ def spell_number(n):
     return spell_number(n // 1000) + " thousand" + ("" if rest == 0 else " " + spell_number(rest))
 
 
-class Vocabulary:
-    """Maps words to ids: 0 padding, 1 ``<start>``, 2 ``<end>``, then words."""
-
-    def __init__(self, words):
-        self.words = ["<pad>", "<start>", "<end>"] + sorted(set(words))
-        self.index = {w: i for i, w in enumerate(self.words)}
-
-    def __len__(self):
-        return len(self.words)
-
-    def encode(self, text):
-        return [self.index[w] for w in text.split()]
-
-    def decode(self, ids):
-        words = []
-        for i in ids:
-            if i == END:
-                break
-            if i not in (PAD, START):
-                words.append(self.words[int(i)])
-        return " ".join(words)
-
-
 def number_words(max_number=1000, test_fraction=0.2, seed=0):
     """Digits to words: a sequence-to-sequence task with outputs of another length.
 
@@ -152,21 +133,19 @@ def number_words(max_number=1000, test_fraction=0.2, seed=0):
     Returns a dict with ``train`` and ``test``, each a dict of
     ``encoder_inputs``, ``decoder_inputs`` (``<start>`` + words), ``targets``
     (words + ``<end>``), ``weights`` and ``numbers``; plus ``vocab`` (the
-    target :class:`Vocabulary`) and ``source_vocab_size``.
+    target :class:`rnn_keras.text.Vocabulary`, closed: no ``<unk>``) and
+    ``source_vocab_size``.
     """
     numbers = np.arange(max_number)
-    vocab = Vocabulary(w for n in numbers for w in spell_number(int(n)).split())
+    vocab = Vocabulary(sorted({w for n in numbers for w in spell_number(int(n)).split()}),
+                       unknown=False)
     src_len = len(str(max_number - 1))
-    tgt = [vocab.encode(spell_number(int(n))) for n in numbers]
-    tgt_len = max(len(t) for t in tgt) + 1
     enc = np.zeros((max_number, src_len), "int32")
-    dec_in = np.zeros((max_number, tgt_len), "int32")
-    dec_out = np.zeros((max_number, tgt_len), "int32")
     for i, n in enumerate(numbers):
         digits_ = [int(c) + 3 for c in str(n)]
         enc[i, : len(digits_)] = digits_
-        dec_in[i, : len(tgt[i]) + 1] = [START] + tgt[i]
-        dec_out[i, : len(tgt[i]) + 1] = tgt[i] + [END]
+    dec_in, dec_out, weights = teacher_forcing(
+        [vocab.encode(spell_number(int(n)).split()) for n in numbers])
     train, test = _split(max_number, test_fraction, np.random.default_rng(seed))
 
     def part(index):
@@ -174,7 +153,7 @@ def number_words(max_number=1000, test_fraction=0.2, seed=0):
             "encoder_inputs": enc[index],
             "decoder_inputs": dec_in[index],
             "targets": dec_out[index],
-            "weights": (dec_out[index] != PAD).astype("float32"),
+            "weights": weights[index],
             "numbers": numbers[index],
         }
 

@@ -14,8 +14,8 @@ generated with ``num2words``. German says the units before the tens
 which :func:`split_german_number` cuts into its parts; the alignment is not
 monotonic, so attention has something to show.
 
-Text handling (:func:`normalize`, :func:`tokenize`, :func:`detokenize`):
-Unicode NFC (accents kept: ``"está"`` and ``"esta"`` are different words),
+Text handling (:func:`normalize`, :func:`tokenize`, :func:`detokenize`, from
+:mod:`rnn_keras.text`, the package's one text toolkit): Unicode NFC (accents kept: ``"está"`` and ``"esta"`` are different words),
 typographic quotes and apostrophes mapped to ASCII, every kind of space to
 one space, lowercase; tokens are words (with inner apostrophes: ``"don't"``)
 and single punctuation marks (``"¿"``, ``"?"``).
@@ -30,7 +30,6 @@ import collections
 import dataclasses
 import pathlib
 import re
-import unicodedata
 import zipfile
 
 import keras
@@ -40,9 +39,18 @@ from rnn_keras import config
 from rnn_keras.data import sources
 from rnn_keras.data.errors import DataCorruptError
 from rnn_keras.validation import check_choice
-
-PAD, START, END, UNK = 0, 1, 2, 3
-SPECIALS = ("<pad>", "<start>", "<end>", "<unk>")
+from rnn_keras.text import END  # noqa: F401 (the special ids, defined once in rnn_keras.text)
+from rnn_keras.text import PAD
+from rnn_keras.text import SPECIALS  # noqa: F401
+from rnn_keras.text import START  # noqa: F401
+from rnn_keras.text import UNK
+from rnn_keras.text import Vocabulary
+from rnn_keras.text import detokenize
+from rnn_keras.text import normalize
+from rnn_keras.text import pad as _pad
+from rnn_keras.text import teacher_forcing
+from rnn_keras.text import tokenize
+from rnn_keras.validation import check_positive_int
 
 ARCHIVES = {
     "spa-eng": sources.Archive(
@@ -69,43 +77,6 @@ PAIRS = ("spa-eng", "fra-eng", "numbers-en-de")
 # into German for the numbers.
 DIRECTIONS = {"spa-eng": ("spa", "eng"), "fra-eng": ("fra", "eng"),
               "numbers-en-de": ("eng", "deu")}
-
-_QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201b": "'", "\u2032": "'",
-                         "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u00ab": '"',
-                         "\u00bb": '"'})
-_SPACES = re.compile(r"\s+")
-_TOKEN = re.compile(r"\w+(?:'\w+)*|[^\w\s]")
-
-
-def normalize(text):
-    """NFC, ASCII quotes, single spaces (also for no-break spaces), lowercase."""
-    text = unicodedata.normalize("NFC", text).translate(_QUOTES)
-    return _SPACES.sub(" ", text).strip().lower()
-
-
-def tokenize(text):
-    """Words (``"don't"`` is one) and single punctuation marks of :func:`normalize`'d text."""
-    return _TOKEN.findall(normalize(text))
-
-
-_NO_SPACE_BEFORE = re.compile(r" ([.,!?;:%)\]}…])")
-_NO_SPACE_AFTER = re.compile(r"([¿¡(\[{$]) ")
-
-
-def detokenize(tokens):
-    """Joins tokens into text: no space before ``.,!?;:`` or after ``¿¡(``.
-
-    The inverse of :func:`tokenize` for almost every Tatoeba sentence (the
-    tests measure it); BLEU then re-tokenizes it the standard way.
-    """
-    text = " ".join(tokens)
-    text = re.sub(r"(?<=\d) ([:.,]) (?=\d)", r"\1", text)  # 3 : 10 -> 3:10
-    text = _NO_SPACE_BEFORE.sub(r"\1", text)
-    text = _NO_SPACE_AFTER.sub(r"\1", text)
-    text = re.sub(r'" (.*?) "', r'"\1"', text)
-    text = re.sub(r"(?<=\w) - (?=\w)", "-", text)  # dead - tired -> dead-tired
-    return text
-
 
 # ---------------------------------------------------------------------------
 # Reading pair files
@@ -307,77 +278,20 @@ def split_by_source(pairs, validation_fraction=0.05, test_fraction=0.05, seed=0)
     return splits
 
 
-class TokenVocabulary:
-    """Token ids by frequency: 0 ``<pad>``, 1 ``<start>``, 2 ``<end>``, 3 ``<unk>``.
-
-    Args:
-        token_lists: the training split's tokenized sentences.
-        max_size: keep at most this many ids (the most frequent tokens).
-        min_count: drop tokens seen fewer times (they become ``<unk>``).
-    """
-
-    def __init__(self, token_lists, max_size=None, min_count=1):
-        counts = collections.Counter(t for tokens in token_lists for t in tokens)
-        ranked = sorted((t for t, c in counts.items() if c >= min_count),
-                        key=lambda t: (-counts[t], t))
-        if max_size is not None:
-            ranked = ranked[:max(max_size - len(SPECIALS), 0)]
-        self.tokens = list(SPECIALS) + ranked
-        self.index = {t: i for i, t in enumerate(self.tokens)}
-
-    def __len__(self):
-        return len(self.tokens)
-
-    def encode(self, tokens):
-        return [self.index.get(t, UNK) for t in tokens]
-
-    def decode(self, ids):
-        """Tokens up to the first ``<end>``, without padding and ``<start>``."""
-        out = []
-        for i in ids:
-            i = int(i)
-            if i == END:
-                break
-            if i not in (PAD, START):
-                out.append(self.tokens[i])
-        return out
-
-
-def _pad(rows, width=None):
-    width = width or max((len(r) for r in rows), default=1)
-    out = np.zeros((len(rows), max(width, 1)), "int32")
-    for i, row in enumerate(rows):
-        out[i, :len(row)] = row[:width]
-    return out
-
-
-def teacher_forcing(rows, width=None):
-    """Right-padded ``(decoder_inputs, targets, weights)`` of target id lists.
-
-    ``decoder_inputs``: ``<start>`` + ids; ``targets``: ids + ``<end>``;
-    ``weights``: 1 on real target tokens. ``width``: fixed length (default:
-    the longest row + 1).
-    """
-    rows = [list(r) for r in rows]
-    targets = _pad([r + [END] for r in rows], width)
-    inputs = _pad([[START] + r for r in rows], width)
-    return inputs, targets, (targets != PAD).astype("float32")
-
-
 @dataclasses.dataclass
 class Corpus:
     """A pair corpus split, tokenized and mapped to ids.
 
     Attributes:
         splits: ``{"train"|"validation"|"test": [(source, target), ...]}``.
-        source_vocab, target_vocab: :class:`TokenVocabulary` of the
-            training split.
+        source_vocab, target_vocab: :class:`rnn_keras.text.Vocabulary` of the
+            training split (by frequency, with ``<unk>``).
         languages: ``(source, target)`` codes.
     """
 
     splits: dict
-    source_vocab: TokenVocabulary
-    target_vocab: TokenVocabulary
+    source_vocab: Vocabulary
+    target_vocab: Vocabulary
     languages: tuple = ("src", "tgt")
 
     def arrays(self, split, max_length=None):
@@ -425,19 +339,19 @@ def make_corpus(pairs, *, validation_fraction=0.05, test_fraction=0.05, seed=0,
     """Splits pairs by source (:func:`split_by_source`) and builds vocabularies on train."""
     splits = split_by_source(pairs, validation_fraction, test_fraction, seed)
     train = splits["train"]
-    source_vocab = TokenVocabulary((tokenize(s) for s, _ in train),
-                                   max_size=source_vocab_size, min_count=min_count)
-    target_vocab = TokenVocabulary((tokenize(t) for _, t in train),
-                                   max_size=target_vocab_size, min_count=min_count)
+    source_vocab = Vocabulary.from_texts((tokenize(s) for s, _ in train),
+                                         max_size=source_vocab_size, min_count=min_count)
+    target_vocab = Vocabulary.from_texts((tokenize(t) for _, t in train),
+                                         max_size=target_vocab_size, min_count=min_count)
     return Corpus(splits, source_vocab, target_vocab, tuple(languages))
 
 
 class LengthBatches(keras.utils.PyDataset):
     """Length-sorted batches for ``fit`` (any backend).
 
-    Pairs of similar length go together (sorted within pools of 50 batches,
-    batch order shuffled), each batch cut to its longest sentence, so short
-    sentences cost short loops. Yields ``({"encoder_inputs",
+    Pairs of similar length go together (sorted within pools of
+    ``pool_batches`` batches, batch order shuffled), each batch cut to its
+    longest sentence, so short sentences cost short loops. Yields ``({"encoder_inputs",
     "decoder_inputs"}, targets, weights)``; reshuffled every epoch.
 
     Args:
@@ -445,15 +359,21 @@ class LengthBatches(keras.utils.PyDataset):
         batch_size: pairs per batch.
         shuffle: new batches every epoch (for training).
         seed: seeds the shuffling.
+        pool_batches: how many batches' worth of pairs are sorted by length
+            together. 1 gives random batches (each still cut to its longest
+            pair): use it where length tells the content, as with the
+            generated numbers, whose length-sorted batches each hold numbers
+            of one shape and trained the plain encoder-decoder much worse.
     """
 
-    def __init__(self, arrays, batch_size=64, shuffle=True, seed=0):
+    def __init__(self, arrays, batch_size=64, shuffle=True, seed=0, pool_batches=50):
         super().__init__()
-        if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
-            raise ValueError(f"Expected `batch_size` >= 1, got {batch_size!r}.")
+        check_positive_int("batch_size", batch_size)
+        check_positive_int("pool_batches", pool_batches)
         self.arrays = arrays
         self.batch_size = batch_size
         self.shuffle = shuffle
+        self.pool_batches = pool_batches
         self.rng = np.random.default_rng(seed)
         self.source_lengths = (arrays["encoder_inputs"] != PAD).sum(axis=1)
         self.target_lengths = (arrays["targets"] != PAD).sum(axis=1)
@@ -462,7 +382,7 @@ class LengthBatches(keras.utils.PyDataset):
     def _plan(self):
         n = len(self.source_lengths)
         order = self.rng.permutation(n) if self.shuffle else np.arange(n)
-        pool = self.batch_size * 50
+        pool = self.batch_size * self.pool_batches
         groups = []
         for begin in range(0, n, pool):
             chunk = order[begin:begin + pool]

@@ -21,11 +21,16 @@ from rnn_keras import models
 from rnn_keras import training
 from rnn_keras.data import coco_captions
 from rnn_keras.data import scenes as sc
-from rnn_keras.data import translation as tr
+from rnn_keras.text import END
+from rnn_keras.text import START
+from rnn_keras.text import Vocabulary
+from rnn_keras.text import teacher_forcing
+from rnn_keras.text import tokenize
 from rnn_keras.validation import OptionError
 
-PAD, START, END = 0, 1, 2
-VOCABULARY = ("<pad>", "<start>", "<end>") + sc.WORDS
+# The scene grammar's closed vocabulary: no <unk>, ids 3... are its words.
+VOCAB = Vocabulary(sc.WORDS, unknown=False)
+VOCABULARY = tuple(VOCAB.tokens)
 MAX_WORDS = 17  # three digits: 3 * 3 + 2 * 4
 SETTINGS = {
     # Small scenes set and CNN: notebook 05 in about 90 s on 2 cores.
@@ -40,7 +45,6 @@ SETTINGS = {
               "units": 8, "embedding_dim": 4, "epochs": 1, "batch_size": 16,
               "learning_rate": 1e-3, "patience": 2},
 }
-WORD_ID = {w: i for i, w in enumerate(VOCABULARY)}
 
 
 def encode(captions):
@@ -51,22 +55,13 @@ def encode(captions):
         if len(words) > MAX_WORDS:
             raise ValueError(f"Caption {caption!r} has {len(words)} words; at most "
                              f"{MAX_WORDS} fit.")
-        rows.append([WORD_ID[w] for w in words])
-    return tr.teacher_forcing(rows, width=MAX_WORDS + 1)
+        rows.append(VOCAB.encode(words))
+    return teacher_forcing(rows, width=MAX_WORDS + 1)
 
 
 def decode(ids):
     """Caption strings from id rows (stops at the end token or padding)."""
-    out = []
-    for row in np.asarray(ids):
-        words = []
-        for i in row:
-            if i in (PAD, END):
-                break
-            if i != START:
-                words.append(VOCABULARY[i])
-        out.append(" ".join(words))
-    return out
+    return [" ".join(VOCAB.decode(row, stop_at_pad=True)) for row in np.asarray(ids)]
 
 
 def prepare(profile=None, data_dir=None, source="mnist", seed=0):
@@ -266,11 +261,11 @@ def coco_run(data_dir=None, epochs=3, units=64, max_words=16, seed=0, verbose=0,
     """
     train = coco_captions.load("train2017", data_dir)
     valid = coco_captions.load("val2017", data_dir)
-    texts = [tr.tokenize(c)[:max_words] for captions in train["captions"] for c in captions]
-    vocab = tr.TokenVocabulary(texts, min_count=2)
+    texts = [tokenize(c)[:max_words] for captions in train["captions"] for c in captions]
+    vocab = Vocabulary.from_texts(texts, min_count=2)
     images = np.repeat(train["images"], [len(c) for c in train["captions"]], axis=0)
-    inputs, targets, weights = tr.teacher_forcing([vocab.encode(w) for w in texts],
-                                                  width=max_words + 1)
+    inputs, targets, weights = teacher_forcing([vocab.encode(w) for w in texts],
+                                               width=max_words + 1)
     keras.utils.set_random_seed(seed)
     model = models.image_captioner(len(vocab), train["images"].shape[1:],
                                    cnn_filters=(16, 32, 64), units=units, embedding_dim=32,
@@ -284,7 +279,7 @@ def coco_run(data_dir=None, epochs=3, units=64, max_words=16, seed=0, verbose=0,
     ids = decoding.greedy_search(decoder, {"encoder_inputs": valid["images"]},
                                  start_id=START, end_id=END, max_length=max_words + 1)
     captions = [" ".join(vocab.decode(row)) for row in ids]
-    references = [[" ".join(tr.tokenize(c)) for c in refs] for refs in valid["captions"]]
+    references = [[" ".join(tokenize(c)) for c in refs] for refs in valid["captions"]]
     return {"model": model, "history": history, "captions": captions, "valid": valid,
             "bleu_4": rk_metrics.corpus_bleu(captions, references) / 100,
             "vocabulary_size": len(vocab), "train_pairs": len(texts)}

@@ -32,6 +32,7 @@ from rnn_keras import config
 from rnn_keras import models
 from rnn_keras import training
 from rnn_keras.data import chorales as ch
+from rnn_keras.text import sample_from_logits
 
 N_CLASSES = 47        # 0 = rest, 1..46 = MIDI 36..81
 LOWEST = 36
@@ -192,7 +193,7 @@ def _fit(model, x, y, validation, settings, seed, verbose, run_dir=None, name="m
     result = training.fit(model, x, y, validation_data=validation, epochs=settings["epochs"],
                           batch_size=settings["batch_size"], patience=settings["patience"],
                           verbose=verbose, run_dir=run_dir, name=name)
-    return result.history, result.seconds
+    return result
 
 
 def prepare(profile=None, data_dir=None, source="jsb", seed=0):
@@ -244,7 +245,7 @@ def ensemble_accuracy(results, chorales, form="homl"):
 
 def train_homl(data, settings, seed=0, verbose=0, cell="lstm", implementation="fused",
                run_dir=None):
-    """Trains the HOML-form model; returns model, history, test accuracy, baseline.
+    """Trains the HOML-form model; returns model, history, ``fit_call``, test accuracy, baseline.
 
     ``run_dir``: back up each epoch there, so a crashed run resumes
     (:func:`rnn_keras.training.fit`).
@@ -255,11 +256,11 @@ def train_homl(data, settings, seed=0, verbose=0, cell="lstm", implementation="f
     x, y = homl_windows(train)
     vx, vy = homl_windows(data["valid"])
     model = build_homl_model(settings, cell, implementation)
-    history, seconds = _fit(model, voice_tokens(x), y, (voice_tokens(vx), vy), settings, seed,
-                            verbose, run_dir, f"homl-seed{seed}")
+    fitted = _fit(model, voice_tokens(x), y, (voice_tokens(vx), vy), settings, seed,
+                  verbose, run_dir, f"homl-seed{seed}")
     accuracy, baseline = evaluate_homl(model, data["test"])
-    return {"model": model, "history": history, "seconds": seconds,
-            "test_accuracy": accuracy, "copy_baseline": baseline}
+    return {"model": model, "history": fitted.history, "seconds": fitted.seconds,
+            "fit_call": fitted.fit_call, "test_accuracy": accuracy, "copy_baseline": baseline}
 
 
 def train_joint(data, settings, seed=0, verbose=0, cell="lstm", implementation="fused",
@@ -268,13 +269,13 @@ def train_joint(data, settings, seed=0, verbose=0, cell="lstm", implementation="
     x, y = joint_windows(data["train"])
     vx, vy = joint_windows(data["valid"])
     model = build_joint_model(settings, cell, implementation)
-    history, seconds = _fit(model, one_hot_voices(x), y, (one_hot_voices(vx), vy), settings,
-                            seed, verbose, run_dir, f"joint-seed{seed}")
+    fitted = _fit(model, one_hot_voices(x), y, (one_hot_voices(vx), vy), settings,
+                  seed, verbose, run_dir, f"joint-seed{seed}")
     tx, ty = joint_windows(data["test"])
     per_voice, mean = joint_accuracy(model, tx, ty)
     copy = (tx == ty).mean(axis=(0, 1))
-    return {"model": model, "history": history, "seconds": seconds,
-            "per_voice": per_voice, "test_accuracy": mean, "copy_per_voice": copy,
+    return {"model": model, "history": fitted.history, "seconds": fitted.seconds,
+            "fit_call": fitted.fit_call, "per_voice": per_voice, "test_accuracy": mean, "copy_per_voice": copy,
             "copy_baseline": float(copy.mean())}
 
 
@@ -295,8 +296,6 @@ def generate(model, seed_voices, chords=64, temperature=1.0, seed=None):
     131 notes (temperature 0: the most likely note). Returns the seed and
     the continuation, ``(len(seed) + chords, 4)`` MIDI pitches.
     """
-    if temperature < 0:
-        raise ValueError(f"Expected `temperature` >= 0, got {temperature!r}.")
     rng = np.random.default_rng(seed)
     notes = list(to_classes(seed_voices).reshape(-1))
     if not notes:
@@ -306,12 +305,8 @@ def generate(model, seed_voices, chords=64, temperature=1.0, seed=None):
         window = np.asarray(notes[-context:], "int32")
         # each token carries the voice of its absolute position in the piece
         tokens = voice_tokens(window[None], offset=(len(notes) - len(window)) % 4)
-        logits = model.predict_on_batch(tokens)[0, -1].astype("float64")
-        if temperature == 0:
-            notes.append(int(np.argmax(logits)))
-        else:
-            p = np.exp((logits - logits.max()) / temperature)
-            notes.append(int(rng.choice(N_CLASSES, p=p / p.sum())))
+        logits = model.predict_on_batch(tokens)[0, -1]
+        notes.append(sample_from_logits(logits, temperature, rng))
     return from_classes(np.asarray(notes).reshape(-1, 4))
 
 

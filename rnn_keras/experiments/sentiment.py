@@ -104,7 +104,8 @@ def train_variant(data, *, cell="gru", bidirectional=True, implementation="fused
     one folder apart). ``distribute``: train under the
     backend's data-parallel engine (:func:`rnn_keras.training.distribution_scope`).
 
-    Returns a dict with the model, its history and ``test_accuracy``,
+    Returns a dict with the model, its history, ``fit_call`` (the
+    ``model.fit`` call as text) and ``test_accuracy``,
     ``validation_accuracy``, ``seconds_per_epoch``, ``parameters``,
     ``resumed_from``, ``replicas``.
     """
@@ -124,6 +125,7 @@ def train_variant(data, *, cell="gru", bidirectional=True, implementation="fused
     return {
         "model": model,
         "history": result.history,
+        "fit_call": result.fit_call,
         "test_accuracy": float(test_accuracy),
         "validation_accuracy": float(result.history["val_accuracy"][-1]),
         "seconds_per_epoch": result.seconds / done,

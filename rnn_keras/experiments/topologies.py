@@ -207,8 +207,8 @@ def run_problem(name, model=None, profile=None, seed=0, cell="gru",
         }
         example = {
             "numbers": test["numbers"][:8],
-            "targets": [vocab.decode(t) for t in test["targets"][:8]],
-            "predictions": [vocab.decode(p) for p in decoded[:8]],
+            "targets": [" ".join(vocab.decode(t)) for t in test["targets"][:8]],
+            "predictions": [" ".join(vocab.decode(p)) for p in decoded[:8]],
         }
 
     return Result(name=name, model=model, history=history, metrics=result_metrics,

@@ -50,11 +50,11 @@ SETTINGS = {
 # The generated numbers learn in seconds at any size.
 NUMBER_SETTINGS = {
     "quick": {"max_number": 3000, "units": 64, "embedding_dim": 32, "dropout": 0.0, "epochs": 10,
-              "batch_size": 64, "learning_rate": 5e-3},
+              "batch_size": 64, "learning_rate": 5e-3, "length_pool": 1},
     "full": {"max_number": 9999, "units": 64, "embedding_dim": 32, "dropout": 0.0, "epochs": 20,
-             "batch_size": 64, "learning_rate": 5e-3},
+             "batch_size": 64, "learning_rate": 5e-3, "length_pool": 1},
     "smoke": {"max_number": 200, "units": 8, "embedding_dim": 8, "dropout": 0.0, "epochs": 1,
-              "batch_size": 32, "learning_rate": 5e-3},
+              "batch_size": 32, "learning_rate": 5e-3, "length_pool": 1},
 }
 DEFAULT_VARIANT = dict(cell="gru", bidirectional=True, implementation="fused",
                        attention="luong")
@@ -124,20 +124,22 @@ def train(data, model, seed=0, verbose=0, epochs=None, run_dir=None, name="model
     ``run_dir``: back up each epoch there, so a crashed run resumes
     (:func:`rnn_keras.training.fit`; ``name`` tells several trainings in
     one folder apart). Returns ``{"history", "seconds",
-    "epochs", "best_epoch", "resumed_from"}``.
+    "epochs", "best_epoch", "resumed_from", "fit_call"}`` (``fit_call``: the
+    ``model.fit`` call as text).
     """
     s = data.settings
     keras.utils.set_random_seed(seed)
     train_batches = tr.LengthBatches(
         data.corpus.arrays("train", max_length=s.get("max_train_length")),
-        s["batch_size"], shuffle=True, seed=seed)
+        s["batch_size"], shuffle=True, seed=seed, pool_batches=s.get("length_pool", 50))
     validation_batches = tr.LengthBatches(data.corpus.arrays("validation"), 256,
                                           shuffle=False)
     result = training.fit(model, train_batches, validation_data=validation_batches,
                           epochs=epochs or s["epochs"], patience=s.get("patience", 2),
                           verbose=verbose, run_dir=run_dir, name=name)
     return {"history": result.history, "seconds": result.seconds, "epochs": result.epochs,
-            "best_epoch": result.best_epoch, "resumed_from": result.resumed_from}
+            "best_epoch": result.best_epoch, "resumed_from": result.resumed_from,
+            "fit_call": result.fit_call}
 
 
 def token_accuracy(model, corpus, split="test"):

@@ -7,41 +7,10 @@ from keras import initializers
 from keras import ops
 from keras import regularizers
 
+from rnn_keras._keras_compat import DropoutRNNCell  # Keras's dropout-mask protocol
 from rnn_keras.validation import check_positive_int
 from rnn_keras.validation import check_rate
 from rnn_keras.validation import check_seed
-
-try:  # Keras's own mixin: `keras.layers.RNN` draws its masks before the loop.
-    from keras.src.layers.rnn.dropout_rnn_cell import DropoutRNNCell
-except ImportError:  # pragma: no cover - a Keras release that moved it
-    # Without the mixin the masks are drawn lazily inside the first step:
-    # correct on TensorFlow, but not traceable by `jit_compile` on JAX.
-    # tests/test_cells.py::test_cells_use_keras_dropout_protocol catches this.
-    class DropoutRNNCell:
-        def get_dropout_mask(self, step_input):
-            if getattr(self, "_dropout_mask", None) is None and self.dropout > 0:
-                self._dropout_mask = keras.random.dropout(
-                    ops.ones_like(step_input), self.dropout, seed=self.seed_generator
-                )
-            return getattr(self, "_dropout_mask", None)
-
-        def get_recurrent_dropout_mask(self, step_input):
-            if (
-                getattr(self, "_recurrent_dropout_mask", None) is None
-                and self.recurrent_dropout > 0
-            ):
-                self._recurrent_dropout_mask = keras.random.dropout(
-                    ops.ones_like(step_input),
-                    self.recurrent_dropout,
-                    seed=self.seed_generator,
-                )
-            return getattr(self, "_recurrent_dropout_mask", None)
-
-        def reset_dropout_mask(self):
-            self._dropout_mask = None
-
-        def reset_recurrent_dropout_mask(self):
-            self._recurrent_dropout_mask = None
 
 
 class BaseCell(keras.layers.Layer, DropoutRNNCell):

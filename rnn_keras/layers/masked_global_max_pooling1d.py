@@ -4,6 +4,12 @@ from keras.layers import Layer
 from keras.saving import register_keras_serializable
 
 
+# The lowest finite value of each float dtype (numpy.finfo(dtype).min;
+# bfloat16 has float32's exponent range).
+_LOWEST = {"float16": -65504.0, "bfloat16": -3.3895313892515355e38,
+           "float32": -3.4028234663852886e38, "float64": -1.7976931348623157e308}
+
+
 @register_keras_serializable(package="rnn_keras")
 class MaskedGlobalMaxPooling1D(Layer):
     """Max over time that skips masked (padded) steps.
@@ -35,7 +41,9 @@ class MaskedGlobalMaxPooling1D(Layer):
             return ops.max(inputs, axis=1)
         keep = ops.expand_dims(ops.cast(mask, "bool"), -1)
         dtype = backend.standardize_dtype(inputs.dtype)
-        lowest = ops.full_like(inputs, -6e4 if dtype in ("float16", "bfloat16") else -1e30)
+        if dtype not in _LOWEST:
+            raise ValueError(f"MaskedGlobalMaxPooling1D expects float inputs, got dtype {dtype!r}.")
+        lowest = ops.full_like(inputs, _LOWEST[dtype])
         pooled = ops.max(ops.where(keep, inputs, lowest), axis=1)
         any_real = ops.any(keep, axis=1)
         return ops.where(any_real, pooled, ops.zeros_like(pooled))
