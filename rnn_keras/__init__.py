@@ -17,8 +17,9 @@ from rnn_keras import config
 from rnn_keras import data
 from rnn_keras import decoding
 from rnn_keras import layers
+from rnn_keras import losses
 from rnn_keras import metrics
 from rnn_keras import models
 
-__all__ = ["bptt", "config", "data", "decoding", "layers", "metrics", "models",
+__all__ = ["bptt", "config", "data", "decoding", "layers", "losses", "metrics", "models",
            "__version__"]

@@ -16,6 +16,8 @@ Two ways to decode:
 import numpy as np
 
 from rnn_keras.text import sample_from_logits
+from rnn_keras.validation import check_nonnegative
+from rnn_keras.validation import check_positive_int
 
 
 def greedy_decode(model, inputs, *, start_id, end_id, max_length,
@@ -48,8 +50,7 @@ def greedy_decode(model, inputs, *, start_id, end_id, max_length,
             f"`inputs` must not contain the decoder input {decoder_key!r}: "
             "greedy_decode produces it."
         )
-    if max_length < 1:
-        raise ValueError(f"Expected `max_length` >= 1, got {max_length!r}.")
+    check_positive_int("max_length", max_length)
     batch = len(next(iter(inputs.values())))
     # A fixed-size prefix array, filled step by step: the decoder is causal,
     # so the logits at step t depend only on tokens 0..t, and one shape means
@@ -121,55 +122,48 @@ class StepDecoder:
 
     @classmethod
     def from_model(cls, model):
-        """Builds the encoder and step models from a `models.seq2seq` model."""
+        """Builds the encoder and step models from an encoder-decoder's handles.
+
+        ``model``: a :class:`rnn_keras.models.EncoderDecoder` (what
+        `models.seq2seq` and `models.image_captioner` return, also after a
+        reload); its handles name the parts, so no layer is looked up by name.
+        """
         import keras
 
         from rnn_keras.layers.attention_rnn import AttentionRNN
+        from rnn_keras.models.encoder_decoder import EncoderDecoder
 
-        def layer(name, required=True):
-            try:
-                return model.get_layer(name)
-            except ValueError:
-                if required:
-                    raise ValueError(
-                        f"StepDecoder.from_model needs a model built by "
-                        f"rnn_keras.models.seq2seq; {model.name!r} has no layer {name!r}."
-                    ) from None
-                return None
-
-        source = layer("encoder_inputs").output
-        # A model without attention never reads the encoder outputs (the
-        # functional graph drops the layer): then the step needs no memory.
-        memory_layer = layer("encoder_outputs", required=False)
-        decoder_layers = []
-        while layer(f"decoder_{len(decoder_layers) + 1}", required=False) is not None:
-            decoder_layers.append(layer(f"decoder_{len(decoder_layers) + 1}"))
-        state_names, encoder_outputs = [], {}
-        if memory_layer is not None:
-            encoder_outputs["memory"] = memory_layer.output
-        for i in range(1, len(decoder_layers) + 1):
-            k = 0
-            while layer(f"encoder_{i}_state_{k}", required=False) is not None:
+        if not isinstance(model, EncoderDecoder):
+            raise ValueError(
+                f"StepDecoder.from_model needs an encoder-decoder built by "
+                f"rnn_keras.models.seq2seq or rnn_keras.models.image_captioner (an "
+                f"rnn_keras.models.EncoderDecoder); got {type(model).__name__} "
+                f"{getattr(model, 'name', '')!r}.")
+        source = model.input[model.source_name]
+        encoder_outputs, state_names = {}, []
+        if model.uses_attention:
+            encoder_outputs["memory"] = model.memory_layer.output
+        for i, group in enumerate(model.encoder_state_layers, start=1):
+            for k, state_layer in enumerate(group):
                 name = f"state_{i}_{k}"
                 state_names.append(name)
-                encoder_outputs[name] = layer(f"encoder_{i}_state_{k}").output
-                k += 1
+                encoder_outputs[name] = state_layer.output
         encoder = keras.Model(source, encoder_outputs, name="encoder")
 
-        bahdanau = isinstance(decoder_layers[0], AttentionRNN)
-        luong = layer("attention", required=False) is not None
+        bahdanau = isinstance(model.decoder_layers[0], AttentionRNN)
+        luong = model.luong_attention is not None
         token = keras.Input(shape=(1,), dtype="int32", name="token")
         memory_inputs = {}
-        if bahdanau or luong:
-            step_memory = keras.Input(shape=(None, memory_layer.output.shape[-1]),
+        if model.uses_attention:
+            step_memory = keras.Input(shape=(None, encoder_outputs["memory"].shape[-1]),
                                       name="memory")
             memory_mask = keras.Input(shape=(None,), name="memory_mask")
             memory_inputs = {"memory": step_memory, "memory_mask": memory_mask}
         states_in = {name: keras.Input(shape=(encoder_outputs[name].shape[-1],), name=name)
                      for name in state_names}
-        x = layer("decoder_embedding")(token)
+        x = model.decoder_embedding(token)
         outputs, weights = {}, None
-        for i, decoder_layer in enumerate(decoder_layers, start=1):
+        for i, decoder_layer in enumerate(model.decoder_layers, start=1):
             names = [n for n in state_names if n.startswith(f"state_{i}_")]
             states = [states_in[n] for n in names]
             if i == 1 and bahdanau:
@@ -191,15 +185,15 @@ class StepDecoder:
                 x, *new_states = twin(x, initial_state=states)
             outputs.update(zip(names, new_states))
         if luong:
-            context, weights = layer("attention")([x, step_memory], mask=[None, memory_mask],
-                                                  return_attention_scores=True)
-            x = layer("attention_combine")(layer("attention_concat")([x, context]))
-        outputs["logits"] = layer("logits")(x)
+            context, weights = model.luong_attention(
+                [x, step_memory], mask=[None, memory_mask], return_attention_scores=True)
+            x = model.attention_combine(model.attention_concat([x, context]))
+        outputs["logits"] = model.logits_layer(x)
         if weights is not None:
             outputs["attention"] = weights
         inputs = {"token": token, **memory_inputs, **states_in}
         step_model = keras.Model(inputs, outputs, name="decoder_step")
-        return cls(encoder, step_model, state_names, bahdanau or luong, "encoder_inputs")
+        return cls(encoder, step_model, state_names, model.uses_attention, model.source_name)
 
     def start(self, inputs):
         source = np.asarray(inputs[self.source_key])
@@ -241,10 +235,8 @@ def _check_search_args(inputs, max_length, batch_size):
             "Expected `inputs` as a dict of the encoder's inputs, e.g. "
             f"{{'encoder_inputs': ids}}; got {type(inputs).__name__}."
         )
-    if isinstance(max_length, bool) or not isinstance(max_length, int) or max_length < 1:
-        raise ValueError(f"Expected `max_length` >= 1, got {max_length!r}.")
-    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
-        raise ValueError(f"Expected `batch_size` >= 1, got {batch_size!r}.")
+    check_positive_int("max_length", max_length)
+    check_positive_int("batch_size", batch_size)
     sizes = {len(np.asarray(v)) for v in inputs.values()}
     if len(sizes) != 1:
         raise ValueError(f"All inputs need the same number of rows; got sizes {sorted(sizes)}.")
@@ -383,10 +375,8 @@ def beam_search(decoder, inputs, *, start_id, end_id, max_length, beam_width=3,
         what follows are 0), and the scores if asked for.
     """
     n = _check_search_args(inputs, max_length, batch_size)
-    if isinstance(beam_width, bool) or not isinstance(beam_width, int) or beam_width < 1:
-        raise ValueError(f"Expected `beam_width` >= 1, got {beam_width!r}.")
-    if not isinstance(alpha, (int, float)) or alpha < 0:
-        raise ValueError(f"Expected `alpha` >= 0, got {alpha!r}.")
+    check_positive_int("beam_width", beam_width)
+    check_nonnegative("alpha", alpha)
     width = beam_width
     best_ids, best_scores = [], []
     for chunk in _chunks(inputs, n, batch_size):

@@ -28,8 +28,11 @@ def _number(value):
     return repr(value)
 
 
-def _nondefault(obj):
-    """``key=value`` for the entries of ``obj.get_config()`` that its class's default lacks."""
+def _nondefault(obj, keep=("name",)):
+    """``key=value`` for the entries of ``obj.get_config()`` that its class's default lacks.
+
+    ``name`` is shown for metrics (it names the logged value), not for the rest.
+    """
     config = obj.get_config()
     try:
         default = type(obj)().get_config()
@@ -37,7 +40,8 @@ def _nondefault(obj):
         default = {}
     shown = []
     for key, value in config.items():
-        if key == "name" or (key in default and _same(default[key], value)):
+        if (key == "name" and not _is_metric(obj)) or (
+                key in default and _same(default[key], value)):
             continue
         if isinstance(value, dict) and "class_name" in value:  # a schedule, an initializer
             value = f"<{value['class_name']}>"
@@ -47,6 +51,12 @@ def _nondefault(obj):
             value = repr(value)
         shown.append(f"{key}={value}")
     return ", ".join(shown)
+
+
+def _is_metric(obj):
+    import keras
+
+    return isinstance(obj, keras.metrics.Metric)
 
 
 def _same(a, b):
@@ -70,12 +80,10 @@ def _keras_object(obj, namespace):
 def _metric(entry):
     if isinstance(entry, str):
         return repr(entry)
-    if isinstance(entry, dict):  # a serialized metric object
-        config = entry.get("config", {})
-        module = "keras.metrics" if str(entry.get("module", "")).startswith("keras") else \
-            entry.get("module", "")
-        name = f"name={config['name']!r}" if isinstance(config, dict) and "name" in config else ""
-        return f"{module}.{entry.get('class_name', 'Metric')}({name})"
+    if isinstance(entry, dict):  # a serialized metric object: rebuilt, then shown
+        import keras
+
+        return _keras_object(keras.saving.deserialize_keras_object(entry), "keras.metrics")
     if isinstance(entry, (list, tuple)):
         return "[" + ", ".join(_metric(e) for e in entry) + "]"
     return _keras_object(entry, "keras.metrics")

@@ -24,6 +24,8 @@ import unicodedata
 
 import numpy as np
 
+from rnn_keras.validation import check_nonnegative
+
 PAD, START, END, UNK = 0, 1, 2, 3
 SPECIALS = ("<pad>", "<start>", "<end>", "<unk>")
 
@@ -222,9 +224,7 @@ def sample_from_logits(logits, temperature=1.0, rng=None):
     Returns:
         An ``int`` for 1-D logits, else an ``int64`` array of ``rows`` ids.
     """
-    if isinstance(temperature, bool) or not isinstance(temperature, (int, float)) \
-            or temperature < 0:
-        raise ValueError(f"Expected `temperature` >= 0, got {temperature!r}.")
+    check_nonnegative("temperature", temperature)
     logits = np.asarray(logits, "float64")
     single = logits.ndim == 1
     logits = np.atleast_2d(logits)

@@ -2,6 +2,8 @@
 
 import time
 
+from rnn_keras.validation import check_positive_int
+
 
 def train_step_seconds(model, x, y, repeats=10, loss="mse", optimizer="adam"):
     """Mean wall time of one ``train_on_batch`` step, after two warm-up steps.
@@ -9,8 +11,7 @@ def train_step_seconds(model, x, y, repeats=10, loss="mse", optimizer="adam"):
     The warm-up steps absorb tracing and compilation, so the number is the
     steady-state cost of a step. The model is compiled here.
     """
-    if repeats < 1:
-        raise ValueError(f"Expected `repeats` >= 1, got {repeats!r}.")
+    check_positive_int("repeats", repeats)
     model.compile(optimizer=optimizer, loss=loss)
     model.train_on_batch(x, y)
     model.train_on_batch(x, y)
@@ -22,8 +23,7 @@ def train_step_seconds(model, x, y, repeats=10, loss="mse", optimizer="adam"):
 
 def predict_seconds(model, x, repeats=10):
     """Mean wall time of one ``predict_on_batch`` call, after two warm-up calls."""
-    if repeats < 1:
-        raise ValueError(f"Expected `repeats` >= 1, got {repeats!r}.")
+    check_positive_int("repeats", repeats)
     model.predict_on_batch(x)
     model.predict_on_batch(x)
     start = time.perf_counter()

@@ -26,6 +26,12 @@ def check_positive_int(name, value, allow_none=False):
     return value
 
 
+def check_nonnegative(name, value):
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value >= 0:
+        raise _invalid(name, value, "a number >= 0")
+    return value
+
+
 def check_rate(name, value):
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < 1:
         raise _invalid(name, value, "a float in [0, 1)")
@@ -65,3 +71,12 @@ def check_image_shape(name, value):
 
 class OptionError(ValueError):
     """A run option an experiment cannot take; the CLI reports it in one line (exit 2)."""
+
+
+def check_option(check, name, value, *args, **kwargs):
+    """``check(name, value, ...)`` for a run option: its ``ValueError`` becomes an
+    :class:`OptionError`, so the CLI answers in one line (exit 2), never a traceback."""
+    try:
+        return check(name, value, *args, **kwargs)
+    except ValueError as error:
+        raise OptionError(str(error)) from None

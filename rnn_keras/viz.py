@@ -281,23 +281,31 @@ def plot_attention_over_image(image, words, attention, ncols=6):
     """One panel per generated word: the image with that word's attention over the grid.
 
     ``attention``: ``(words, cells)`` weights of a square grid, upsampled to
-    the image and drawn in red over it.
+    the image and drawn in red over it, on one scale for every panel (0 to
+    the largest weight of any word; the colour bar gives it), so a peaked
+    map and a flat one look different.
     """
     plt = _pyplot()
     image = np.asarray(image).squeeze()
     words = list(words)
+    attention = np.asarray(attention)[:len(words)]
     side = int(round(np.sqrt(attention.shape[-1])))
     scale = image.shape[0] // side
+    top = max(float(attention.max()), 1e-9)
     nrows = -(-len(words) // ncols)
     fig, axes = plt.subplots(nrows, ncols, figsize=(1.9 * ncols, 2.1 * nrows), squeeze=False)
+    heat_image = None
     for k, ax in enumerate(axes.ravel()):
         ax.axis("off")
         if k >= len(words):
             continue
-        weights = np.asarray(attention[k]).reshape(side, side)
-        heat = np.kron(weights / max(weights.max(), 1e-9), np.ones((scale, scale)))
+        weights = attention[k].reshape(side, side)
+        heat = np.kron(weights, np.ones((scale, scale)))
         ax.imshow(image, cmap="gray", vmin=0, vmax=1)
-        ax.imshow(heat, cmap="Reds", alpha=0.55, vmin=0, vmax=1)
+        heat_image = ax.imshow(heat, cmap="Reds", alpha=0.55, vmin=0, vmax=top)
         ax.set_title(words[k], fontsize=9)
     fig.tight_layout()
+    if heat_image is not None:
+        fig.colorbar(heat_image, ax=axes.ravel().tolist(), shrink=0.8, pad=0.02,
+                     label=f"attention weight (uniform: {1 / attention.shape[-1]:.3f})")
     return fig

@@ -180,3 +180,11 @@ def test_keras_file_round_trip(tmp_path):
     model.save(tmp_path / "m.keras")
     loaded = keras.saving.load_model(tmp_path / "m.keras", safe_mode=True)
     np.testing.assert_allclose(np_(loaded(x)), np_(model(x)), atol=1e-6)
+
+
+def test_luong_config_key_is_the_constructor_argument():
+    from rnn_keras.layers import LuongAttention
+
+    config = LuongAttention(score="dot", name="att").get_config()
+    assert config["score"] == "dot" and "score_function" not in config
+    assert LuongAttention.from_config(config).get_config() == config

@@ -177,9 +177,10 @@ def test_safe_loading_refuses_an_injected_lambda_layer(tmp_path):
 
     import keras
 
-    model = models.seq2seq(7, source_vocab_size=9, embedding_dim=4, units=4,
-                           attention="bahdanau")
-    path = tmp_path / "translator.keras"
+    # A functional graph (a Seq2Seq stores its constructor's arguments instead, which
+    # cannot carry a layer): the tagger's config lists its layers.
+    model = models.many_to_many(7, vocab_size=9, embedding_dim=4, units=4)
+    path = tmp_path / "tagger.keras"
     model.save(path)
     assert keras.saving.load_model(path, safe_mode=True) is not None  # ours load safely
     # An attacker's copy: the same archive with a Lambda layer spliced in after the logits.
@@ -192,11 +193,11 @@ def test_safe_loading_refuses_an_injected_lambda_layer(tmp_path):
         files = {name: z.read(name) for name in z.namelist()}
     config_ = json.loads(files["config.json"])
     layers = config_["config"]["layers"]
-    logits = next(layer for layer in layers if layer["name"] == "logits")
+    logits = next(layer for layer in layers if layer["name"] == "outputs")
     lambda_config["name"] = "injected"
     lambda_config["inbound_nodes"] = [{"args": [{"class_name": "__keras_tensor__", "config": {
         "shape": [None, None, 7], "dtype": "float32",
-        "keras_history": ["logits", 0, 0]}}], "kwargs": {}}]
+        "keras_history": ["outputs", 0, 0]}}], "kwargs": {}}]
     layers.append(lambda_config)
     config_["config"]["output_layers"] = [["injected", 0, 0]]
     files["config.json"] = json.dumps(config_).encode()
@@ -208,7 +209,7 @@ def test_safe_loading_refuses_an_injected_lambda_layer(tmp_path):
         keras.saving.load_model(tampered, safe_mode=True)
     assert logits["class_name"] == "Dense"
     # The injection is well formed: trusting the file runs the attacker's code.
-    x = {"encoder_inputs": np.array([[3, 4, 0]]), "decoder_inputs": np.array([[1, 5]])}
+    x = np.array([[3, 4, 0]])
     unsafe = keras.saving.load_model(tampered, safe_mode=False)
     np.testing.assert_allclose(keras.ops.convert_to_numpy(unsafe(x)),
                                2 * keras.ops.convert_to_numpy(model(x)), rtol=1e-5)

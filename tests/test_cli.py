@@ -46,7 +46,7 @@ USAGE = [
     ("distribute where not offered", ["run", "topologies", "--distribute"],
      "experiment 'topologies' has no --distribute option"),
     ("luong attention for captioning", ["run", "captioning", "--attention", "luong"],
-     "bahdanau or none"),
+     "Expected one of ('none', 'bahdanau')"),
     ("missing data directory", ["run", "sentiment", "--data-dir", "/no/such/dir"],
      "'/no/such/dir'"),
     ("missing chorales", ["run", "music", "--profile", "smoke", "--data-dir", "EMPTY"],

@@ -66,3 +66,65 @@ def test_per_position_majority_baseline():
     # guesses 0, 1, 0: right on 3 of 3 real steps in row 1, 1 of 2 in row 2
     assert topologies.position_majority_accuracy(train, test, (w_train, w_test)) == \
         pytest.approx(4 / 5)
+
+
+# --- the protocol every experiment follows (rnn_keras.experiments docstring) -------
+
+PROTOCOL = {  # experiment -> (prepare options, build/train/evaluate selector)
+    "topologies": ({"problem": "many_to_many"}, {}),
+    "gradient-flow": ({}, {}),
+    "adding-problem": ({}, {}),
+    "bidirectional": ({}, {}),
+    "sentiment": ({}, {}),
+    "translation": ({"pair": "numbers-en-de"}, {}),
+    "captioning": ({}, {}),
+    "music": ({}, {"form": "joint"}),
+    "video": ({}, {"task": "direction"}),
+}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", sorted(PROTOCOL))
+def test_every_experiment_follows_the_protocol(name, tmp_path, review_dir, chorale_dir,
+                                               fake_mnist):
+    import inspect
+
+    from rnn_keras import experiments
+    from rnn_keras import training
+
+    module = experiments.get(name)
+    for function in ("prepare", "build_model", "train", "evaluate", "run"):
+        assert callable(getattr(module, function, None)), (name, function)
+    assert set(module.SETTINGS) == {"quick", "full", "smoke"}
+    for function, first in (("prepare", ["profile", "data_dir", "seed"]),
+                            ("build_model", ["data"]), ("train", ["data", "model"]),
+                            ("evaluate", ["model", "data"]),
+                            ("run", ["profile", "data_dir", "out_dir", "seed", "verbose"])):
+        parameters = list(inspect.signature(getattr(module, function)).parameters)
+        assert parameters[:len(first)] == first, (name, function, parameters)
+    train_parameters = inspect.signature(module.train).parameters
+    assert {"seed", "verbose", "run_dir", "name"} <= set(train_parameters), name
+    assert inspect.signature(module.run).parameters["verbose"].default == 2
+
+    data_dir = {"sentiment": review_dir, "music": chorale_dir}.get(name)
+    options, selector = PROTOCOL[name]
+    data = module.prepare("smoke", data_dir, 0, **options)
+    assert isinstance(data.settings, dict)
+    model = module.build_model(data, **selector)
+    assert model.compiled, name
+    fitted = module.train(data, model, seed=0, run_dir=tmp_path, name="protocol", **selector)
+    assert isinstance(fitted, training.Training) and fitted.epochs >= 1
+    assert fitted.fit_call.startswith("model.fit(")
+    assert not (tmp_path / training.BACKUP_FOLDER).exists()  # backups removed at the end
+    scores = module.evaluate(model, data, **selector)
+    assert scores and all(isinstance(k, str) for k in scores), scores
+
+
+def test_rounded_keeps_four_significant_digits_everywhere():
+    from rnn_keras.experiments import rounded
+
+    assert rounded({"a": 0.882345, "b": [40.3312, 0.0209231], "c": 7, "d": "x", "e": None,
+                    "g": np.float32(0.123456)}) == {
+        "a": 0.8823, "b": [40.33, 0.02092], "c": 7, "d": "x", "e": None, "g": 0.1235}
+    assert np.isnan(rounded(float("nan"))) and rounded(0.0) == 0.0
+    assert rounded(1234.5678, 3) == 1230.0

@@ -260,3 +260,17 @@ def test_load_datasets_gives_text_label_pairs(tmp_path):
         "train": 3, "validation": 1, "test": 2}
     text, label = next(iter(datasets["test"]))
     assert text.dtype.name == "string" and int(label) in (0, 1)
+
+
+@pytest.mark.subprocess
+def test_a_bounded_download_runs_in_a_child_and_reports_its_failure():
+    """tfds has no timeout: its download runs in a child process, stopped after a limit."""
+    import socket
+
+    with pytest.raises(DataNotFoundError, match="toy download failed: ValueError: no network"):
+        sources.run_bounded("raise ValueError('no network')", 1, imdb.ARCHIVE, what="toy download")
+    with pytest.raises(DataNotFoundError, match=r"toy download: no result after 1 s"):
+        sources.run_bounded("import time; time.sleep(30)", 0.5, imdb.ARCHIVE,
+                            what="toy download", total_factor=2)
+    sources.run_bounded("import sys; assert float(sys.argv[1]) == 7", 7, imdb.ARCHIVE, what="x")
+    assert socket.getdefaulttimeout() is None  # nothing leaked into this process

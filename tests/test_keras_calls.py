@@ -58,3 +58,15 @@ def test_training_records_the_fit_call_that_ran(tmp_path):
         assert part in text, text
     plain = training.fit(model, x, y, epochs=1, batch_size=4)
     assert "BackupAndRestore" not in plain.fit_call and "patience=None" in plain.fit_call
+
+
+def test_metric_arguments_are_shown_so_the_printed_call_is_the_one_that_ran():
+    # BinaryAccuracy on logits needs threshold=0: a call without it would differ.
+    model = _model()
+    model.compile(optimizer="adam", loss=keras.losses.BinaryCrossentropy(from_logits=True),
+                  metrics=[keras.metrics.BinaryAccuracy(threshold=0.0, name="accuracy")])
+    text = keras_calls.compile_call(model)
+    assert "metrics=[keras.metrics.BinaryAccuracy(name='accuracy', threshold=0)]" in text
+    other = keras.Model(model.inputs, model.outputs)
+    eval(text, {"keras": keras, "model": other})
+    assert keras_calls.compile_call(other) == text

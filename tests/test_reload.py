@@ -47,6 +47,8 @@ for name, case in cases.items():
         x = tf.constant(x)
     got = keras.ops.convert_to_numpy(model(x))
     entry = {"diff": float(np.abs(got - case["expected"]).max())}
+    if case.get("loss"):
+        entry["loss"] = type(model.loss).__name__
     if "decode" in case:
         step = decoding.StepDecoder.from_model(model)
         search = getattr(decoding, case["decode"]["search"])
@@ -100,6 +102,13 @@ def _cases(rng, review_dir):
     add("captioner", captioner,
         {"encoder_inputs": images, "decoder_inputs": np.ones((3, 4), "int32")},
         decode={"search": "greedy_search", "kwargs": greedy, "ids": ids.tolist()})
+    # A model compiled with the package's registered loss (the joint chorale form):
+    # load_model compiles it again, so the loss must come with `import rnn_keras`.
+    from rnn_keras.losses import GroupedSparseCategoricalCrossentropy
+
+    joint = models.many_to_many(8, input_dim=8, units=4)
+    joint.compile("adam", loss=GroupedSparseCategoricalCrossentropy(groups=2))
+    add("grouped-loss", joint, rng.random((2, 5, 8)).astype("float32"), loss=True)
     # The video models.
     clips = rng.random((2, 3, 8, 8, 1)).astype("float32")
     add("next-frame", video.next_frame_model((8, 8, 1), filters=(4,), patch_size=2), clips)
@@ -127,6 +136,7 @@ def test_every_saved_model_reloads_in_a_fresh_process_and_predicts_the_same(
     assert set(report) == set(cases)
     bad = {k: v["diff"] for k, v in report.items() if not v["diff"] < 1e-5}
     assert not bad, bad
+    assert report["grouped-loss"]["loss"] == "GroupedSparseCategoricalCrossentropy"
     for name, case in cases.items():
         if "decode" in case:
             assert report[name]["ids"] == case["decode"]["ids"], name

@@ -66,7 +66,7 @@ def test_sampler_draws_what_numpy_choice_draws():
     # Low temperature concentrates the draws on the most likely id.
     cold = text.sample_from_logits(logits, 0.05, np.random.default_rng(2))
     assert (cold == logits.argmax(-1)).mean() > 0.95
-    with pytest.raises(ValueError, match="`temperature` >= 0, got -1"):
+    with pytest.raises(ValueError, match="`temperature`: -1. Expected a number >= 0"):
         text.sample_from_logits(logits, -1)
 
 

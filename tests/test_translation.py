@@ -290,7 +290,7 @@ def test_search_arguments_are_checked():
     with pytest.raises(ValueError, match="beam_width"):
         decoding.beam_search(ToyDecoder(), {"encoder_inputs": np.zeros((2, 2))}, start_id=1,
                              end_id=2, max_length=3, beam_width=0)
-    with pytest.raises(ValueError, match="has no layer 'encoder_inputs'"):
+    with pytest.raises(ValueError, match="needs an encoder-decoder built by rnn_keras.models.seq2seq"):
         decoding.StepDecoder.from_model(keras.Sequential([keras.Input((3,)),
                                                           keras.layers.Dense(2)]))
 

@@ -209,7 +209,7 @@ def to_midi(voices, path=None, step_seconds=0.125, programs=(52, 52, 52, 52)):
     for voice in range(voices.shape[1]):
         instrument = pretty_midi.Instrument(program=programs[voice % len(programs)],
                                             name=VOICES[voice] if voice < 4 else str(voice))
-        for pitch, begin, end in _notes(voices[:, voice]):
+        for pitch, begin, end in held_notes(voices[:, voice]):
             instrument.notes.append(pretty_midi.Note(velocity=80, pitch=int(pitch),
                                                      start=begin * step_seconds,
                                                      end=end * step_seconds))
@@ -272,7 +272,7 @@ def _check_voices(voices):
     return voices
 
 
-def _notes(line):
+def held_notes(line):
     """``(pitch, begin_step, end_step)`` of the held notes of one voice."""
     notes, begin = [], 0
     for t in range(1, len(line) + 1):
@@ -297,7 +297,7 @@ def synthesize(voices, step_seconds=0.125, sample_rate=22050, harmonics=(1.0, 0.
     n = int(round(len(voices) * step_seconds * sample_rate))
     audio = np.zeros(n, "float64")
     for voice in range(voices.shape[1]):
-        for pitch, begin, end in _notes(voices[:, voice]):
+        for pitch, begin, end in held_notes(voices[:, voice]):
             start = int(round(begin * step_seconds * sample_rate))
             stop = min(int(round(end * step_seconds * sample_rate)), n)
             t = np.arange(stop - start) / sample_rate

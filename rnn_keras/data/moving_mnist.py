@@ -188,7 +188,7 @@ def generate(images, labels, n, *, frames=20, size=64, digits=2, speed=(2.0, 4.0
     if not 0 < speed[0] <= speed[1]:
         raise ValueError(f"Expected speed (low, high) with 0 < low <= high, got {speed!r}.")
     rng = np.random.default_rng(seed)
-    glyphs = _resize(images, digit_size)
+    glyphs = resize_digits(images, digit_size)
     limit = size - digit_size
     picks = rng.integers(0, len(images), size=(n, digits))
     start = rng.uniform(0, limit, size=(n, digits, 2))
@@ -213,7 +213,7 @@ def generate(images, labels, n, *, frames=20, size=64, digits=2, speed=(2.0, 4.0
             "direction": direction_class(velocity[:, 0])}
 
 
-def _resize(images, side):
+def resize_digits(images, side):
     """Digits as float32 ``(n, side, side)`` in [0, 1] (bilinear, via Keras)."""
     import keras
 

@@ -86,7 +86,7 @@ def generate(images, labels, n, *, size=64, max_digits=3, seed=0):
         raise ValueError(f"Expected size >= {2 * SIZES['large']} (room for two large "
                          f"digits), got {size!r}.")
     rng = np.random.default_rng(seed)
-    glyphs = {name: moving_mnist._resize(images, side) for name, side in SIZES.items()}
+    glyphs = {name: moving_mnist.resize_digits(images, side) for name, side in SIZES.items()}
     out = np.zeros((n, size, size), "float32")
     captions, layouts = [], []
     for i in range(n):

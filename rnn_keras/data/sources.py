@@ -18,13 +18,11 @@ A file whose checksum does not match raises :class:`DataCorruptError`; the
 user's own files are never deleted, a download that fails its check is.
 """
 
-import contextlib
 import dataclasses
 import hashlib
 import http.client
 import pathlib
 import shutil
-import socket
 import urllib.request
 
 from rnn_keras import config
@@ -115,21 +113,30 @@ def has_local_copy(archive, data_dir=None):
                for name in names)
 
 
-@contextlib.contextmanager
-def network_timeout(seconds):
-    """Bounds how long any socket may wait, for code that takes no timeout of its own.
+def run_bounded(code, timeout, archive, what, total_factor=20):
+    """Runs a download (Python ``code``, given ``timeout`` as ``sys.argv[1]``) in a child process.
 
-    Only the TensorFlow Datasets download uses it (tfds has no timeout
-    setting, and with no network it retries for minutes); it sets the
-    process-wide default for the duration of the ``with`` block and restores
-    it after. :func:`download` passes its timeout to the request instead.
+    For code that has no timeout of its own (TensorFlow Datasets): the child
+    may set a socket timeout for itself, the user's process keeps its own, and
+    the whole run is stopped after ``total_factor * timeout`` seconds.
+
+    Raises:
+        DataNotFoundError: the child failed or ran out of time (its last
+            error line is quoted).
     """
-    previous = socket.getdefaulttimeout()
-    socket.setdefaulttimeout(seconds)
+    import subprocess
+    import sys
+
+    limit = total_factor * timeout
     try:
-        yield
-    finally:
-        socket.setdefaulttimeout(previous)
+        proc = subprocess.run([sys.executable, "-c", code, str(timeout)], capture_output=True,
+                              text=True, timeout=limit)
+    except subprocess.TimeoutExpired:
+        raise DataNotFoundError(missing_message(
+            archive, reason=f"{what}: no result after {limit:.0f} s")) from None
+    if proc.returncode != 0:
+        last = (proc.stderr.strip().splitlines() or ["(no message)"])[-1]
+        raise DataNotFoundError(missing_message(archive, reason=f"{what} failed: {last}"))
 
 
 def download(archive, timeout=60, data_dir=None):

@@ -51,6 +51,7 @@ from rnn_keras.text import pad as _pad
 from rnn_keras.text import teacher_forcing
 from rnn_keras.text import tokenize
 from rnn_keras.validation import check_positive_int
+from rnn_keras.validation import check_rate
 
 ARCHIVES = {
     "spa-eng": sources.Archive(
@@ -257,10 +258,8 @@ def split_by_source(pairs, validation_fraction=0.05, test_fraction=0.05, seed=0)
     Returns:
         ``{"train": [...], "validation": [...], "test": [...]}`` lists of pairs.
     """
-    for name, value in (("validation_fraction", validation_fraction),
-                        ("test_fraction", test_fraction)):
-        if not 0 <= value < 1:
-            raise ValueError(f"Expected `{name}` in [0, 1), got {value!r}.")
+    check_rate("validation_fraction", validation_fraction)
+    check_rate("test_fraction", test_fraction)
     if validation_fraction + test_fraction >= 1:
         raise ValueError("validation_fraction + test_fraction must leave training data "
                          f"(got {validation_fraction} + {test_fraction}).")

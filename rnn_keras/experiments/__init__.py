@@ -1,11 +1,45 @@
-"""Experiments: one module per experiment, each with
-``run(profile, data_dir, out_dir, seed) -> dict`` of headline metrics, and
-registered below with a one-line description.
+"""Experiments: one module per experiment, registered below with a one-line description.
 
 They back both the notebooks and the CLI (``python -m rnn_keras run NAME``).
+
+The protocol
+------------
+Every experiment module follows one shape, so a new experiment (and a reader)
+knows where everything is:
+
+- ``SETTINGS``: ``{"quick": {...}, "full": {...}, "smoke": {...}}``, the
+  budget of each profile (:mod:`rnn_keras.config`).
+- ``prepare(profile=None, data_dir=None, seed=0, **options) -> Data``: the
+  data of a profile (loaded, split, encoded), with the profile's settings as
+  ``data.settings``. Splits are called ``"train"``, ``"validation"`` and
+  ``"test"``.
+- ``build_model(data, **variant) -> keras.Model``: the model of one variant
+  (``cell``, ``implementation``, ... where they apply), **compiled**.
+- ``train(data, model, *, seed=0, verbose=0, run_dir=None, name=...)
+  -> rnn_keras.training.Training``: always through
+  :func:`rnn_keras.training.fit`, so with a ``run_dir`` every experiment
+  backs up each epoch and resumes after a crash; ``Training.fit_call`` is
+  the ``model.fit`` call that ran.
+- ``evaluate(model, data, **options) -> dict``: the metrics of a trained
+  model on the test split, next to the baselines they are judged against.
+- ``run(profile=None, data_dir=None, out_dir=None, seed=0, verbose=2,
+  **variant) -> dict``: the whole experiment (``verbose=2``: one line per
+  epoch, the CLI's progress; the other functions default to silence) (several models where the
+  question needs them), saving models atomically
+  (:func:`rnn_keras.training.save_model`) under ``out_dir``; returns the
+  headline metrics, rounded by :func:`rounded`, which the CLI prints as its
+  last JSON line.
+
+Where an experiment trains several kinds of model (``adding-problem``: one
+per cell and length; ``music``: two forms; ``video``: a predictor and a
+classifier), ``build_model``, ``train`` and ``evaluate`` take the selector as
+a keyword (``timesteps=``, ``form=``, ``task=``).
+``tests/test_experiments.py`` runs the protocol of all nine in the smoke
+profile.
 """
 
 import importlib
+import math
 
 # name -> (module, one-line description)
 EXPERIMENTS = {
@@ -34,3 +68,23 @@ EXPERIMENTS = {
 def get(name):
     """Returns the experiment module called ``name``."""
     return importlib.import_module(EXPERIMENTS[name][0])
+
+
+def rounded(value, digits=4):
+    """``value`` with every float kept to ``digits`` significant digits (dicts, lists too).
+
+    The one rounding of the experiments' metrics (the CLI's JSON line):
+    ``0.882345 -> 0.8823``, ``40.3312 -> 40.33``, ``0.0209231 -> 0.02092``.
+    Non-finite floats and everything else pass unchanged.
+    """
+    if isinstance(value, dict):
+        return {k: rounded(v, digits) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(rounded(v, digits) for v in value)
+    if isinstance(value, bool) or not isinstance(value, float):
+        if hasattr(value, "dtype") and getattr(value, "ndim", 1) == 0:  # numpy scalars
+            return rounded(value.item(), digits)
+        return value
+    if not math.isfinite(value) or value == 0:
+        return value
+    return float(f"{value:.{digits}g}")

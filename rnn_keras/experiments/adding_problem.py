@@ -8,15 +8,18 @@ baseline 1/6 = 0.167 of always answering 1.0.
 Used by notebook 03 and ``python -m rnn_keras run adding-problem``.
 """
 
-import time
+import dataclasses
 
 import keras
-import numpy as np
 
 from rnn_keras import config
 from rnn_keras import models
+from rnn_keras import training
 from rnn_keras.data import toy
+from rnn_keras.experiments import rounded
 from rnn_keras.models.common import CELLS
+from rnn_keras.validation import check_positive_int
+
 SETTINGS = {
     "quick": {"lengths": (20, 50), "n_train": 5000, "epochs": 10},
     "full": {"lengths": (50, 100, 200), "n_train": 10000, "epochs": 20},
@@ -27,27 +30,79 @@ UNITS = 32
 N_TEST = 2000
 
 
-def build_model(cell, implementation="fused", units=UNITS):
-    return models.many_to_one(1, input_dim=2, cell=cell, units=units,
-                              implementation=implementation)
+@dataclasses.dataclass
+class Data:
+    """The adding problem at one length: ``train`` and ``test`` are ``(x, y)``."""
+
+    train: tuple
+    test: tuple
+    timesteps: int
+    settings: dict
 
 
-def train(cell, timesteps, n_train, epochs, seed=0, implementation="fused", verbose=0):
-    """Trains one cell at one length. Returns ``(model, history, test_mse, seconds)``."""
-    x, y = toy.adding_problem(n=n_train, timesteps=timesteps, seed=seed)
-    x_test, y_test = toy.adding_problem(n=N_TEST, timesteps=timesteps, seed=seed + 1000)
-    keras.utils.set_random_seed(seed)
-    model = build_model(cell, implementation)
+def prepare(profile=None, data_dir=None, seed=0, timesteps=None, n_train=None):
+    """The adding problem at one length (default: the profile's first), ``n_train`` sequences.
+
+    Returns a :class:`Data` with ``train`` and ``test`` arrays ``(x, y)``
+    (10% of train is held out for validation by ``fit``) and the settings.
+    """
+    del data_dir  # generated data only
+    s = dict(SETTINGS[config.get_profile(profile)])
+    timesteps = check_positive_int("timesteps", timesteps or s["lengths"][0])
+    n_train = check_positive_int("n_train", n_train or s["n_train"])
+    return Data(train=toy.adding_problem(n=n_train, timesteps=timesteps, seed=seed),
+                test=toy.adding_problem(n=N_TEST, timesteps=timesteps, seed=seed + 1000),
+                timesteps=timesteps, settings=s)
+
+
+def build_model(data=None, *, cell="gru", implementation="fused", units=UNITS):
+    """A many-to-one regressor over (value, marker) steps, compiled (Adam 3e-3, MSE)."""
+    if data is not None and not isinstance(data, Data):
+        raise TypeError(f"build_model takes the Data of prepare() (or None), got {data!r}; "
+                        "pass the cell as a keyword: build_model(cell='lstm').")
+    model = models.many_to_one(1, input_dim=2, cell=cell, units=units,
+                               implementation=implementation)
     model.compile(optimizer=keras.optimizers.Adam(3e-3), loss="mse")
-    start = time.perf_counter()
-    history = model.fit(x, y, epochs=epochs, batch_size=64, validation_split=0.1,
-                        verbose=verbose, shuffle=True)
-    seconds = time.perf_counter() - start
-    test_mse = float(model.evaluate(x_test, y_test, verbose=0, batch_size=256))
-    return model, history.history, test_mse, seconds
+    return model
 
 
-def run_table(profile=None, seed=0, verbose=0, cells=CELLS):
+def train(data, model, *, seed=None, verbose=0, run_dir=None, name="model", epochs=None):
+    """The profile's epochs, batch 64, 10% of train for validation (last weights kept).
+
+    ``seed``: reseeds before the fit when given (``None``: the caller has
+    seeded, before building the model).
+    """
+    if seed is not None:
+        keras.utils.set_random_seed(seed)
+    x, y = data.train
+    return training.fit(model, x, y, epochs=epochs or data.settings["epochs"], batch_size=64,
+                        validation_split=0.1, shuffle=True, verbose=verbose,
+                        restore_best_weights=False, run_dir=run_dir, name=name)
+
+
+def evaluate(model, data):
+    """Test MSE against always answering 1.0 (1/6)."""
+    x_test, y_test = data.test
+    return {"test_mse": float(model.evaluate(x_test, y_test, verbose=0, batch_size=256)),
+            "baseline_mse": toy.ADDING_BASELINE_MSE}
+
+
+def train_cell(cell, timesteps, *, n_train=None, epochs=None, profile=None, seed=0,
+               implementation="fused", verbose=0, run_dir=None):
+    """prepare, build, train and evaluate one cell at one length (the profile's budget
+    unless ``n_train``/``epochs`` are given: the gradient-flow experiment uses its own).
+
+    Returns ``(model, Training, test_mse)``.
+    """
+    data = prepare(profile, seed=seed, timesteps=timesteps, n_train=n_train)
+    keras.utils.set_random_seed(seed)
+    model = build_model(data, cell=cell, implementation=implementation)
+    fitted = train(data, model, verbose=verbose, run_dir=run_dir, name=f"{cell}-T{timesteps}",
+                   epochs=epochs)
+    return model, fitted, evaluate(model, data)["test_mse"]
+
+
+def run_table(profile=None, seed=0, verbose=0, cells=CELLS, run_dir=None):
     """Trains every cell at every length of the profile.
 
     Returns ``(rows, models)``: rows of ``{"cell", "timesteps", "test_mse",
@@ -57,8 +112,9 @@ def run_table(profile=None, seed=0, verbose=0, cells=CELLS):
     rows, trained = [], {}
     for timesteps in s["lengths"]:
         for cell in cells:
-            model, _, mse, seconds = train(cell, timesteps, s["n_train"], s["epochs"],
-                                           seed=seed, verbose=verbose)
+            model, fitted, mse = train_cell(cell, timesteps, profile=profile, seed=seed,
+                                            verbose=verbose, run_dir=run_dir)
+            seconds = fitted.seconds
             print(f"[adding-problem] T={timesteps:<4} {cell:<7} test MSE {mse:.4f} "
                   f"({seconds:.0f} s)", flush=True)
             rows.append({"cell": cell, "timesteps": timesteps, "test_mse": mse,
@@ -79,15 +135,15 @@ def format_table(rows):
     return "\n".join(lines)
 
 
-def run(profile=None, data_dir=None, out_dir=None, seed=0, verbose=0):
+def run(profile=None, data_dir=None, out_dir=None, seed=0, verbose=2):
     del data_dir  # generated data only
-    rows, trained = run_table(profile=profile, seed=seed, verbose=verbose)
+    rows, trained = run_table(profile=profile, seed=seed, verbose=verbose, run_dir=out_dir)
     print(format_table(rows), flush=True)
-    metrics = {"baseline_mse": float(f"{toy.ADDING_BASELINE_MSE:.4g}")}
+    metrics = {"baseline_mse": toy.ADDING_BASELINE_MSE}
     for r in rows:
-        metrics[f"{r['cell']}_T{r['timesteps']}_mse"] = float(f"{r['test_mse']:.4g}")
+        metrics[f"{r['cell']}_T{r['timesteps']}_mse"] = r["test_mse"]
     if out_dir is not None:
         (out_dir / "table.txt").write_text(format_table(rows) + "\n")
         for (cell, timesteps), model in trained.items():
-            model.save(out_dir / f"{cell}_T{timesteps}.keras")
-    return metrics
+            training.save_model(model, out_dir / f"{cell}_T{timesteps}.keras")
+    return rounded(metrics)

@@ -9,6 +9,7 @@ digit (attention-on-object rate)?
 Used by notebook 05 and ``python -m rnn_keras run captioning``.
 """
 
+import dataclasses
 import time
 
 import keras
@@ -21,12 +22,15 @@ from rnn_keras import models
 from rnn_keras import training
 from rnn_keras.data import coco_captions
 from rnn_keras.data import scenes as sc
+from rnn_keras.experiments import rounded
 from rnn_keras.text import END
 from rnn_keras.text import START
 from rnn_keras.text import Vocabulary
 from rnn_keras.text import teacher_forcing
 from rnn_keras.text import tokenize
-from rnn_keras.validation import OptionError
+from rnn_keras.validation import check_choice
+from rnn_keras.validation import check_option
+from rnn_keras.validation import check_positive_int
 
 # The scene grammar's closed vocabulary: no <unk>, ids 3... are its words.
 VOCAB = Vocabulary(sc.WORDS, unknown=False)
@@ -64,14 +68,26 @@ def decode(ids):
     return [" ".join(VOCAB.decode(row, stop_at_pad=True)) for row in np.asarray(ids)]
 
 
-def prepare(profile=None, data_dir=None, source="mnist", seed=0):
+@dataclasses.dataclass
+class Data:
+    """Caption scenes: ``splits`` maps ``train``/``validation``/``test`` to
+    :func:`rnn_keras.data.scenes.make_splits`'s dicts (images, captions, layouts)."""
+
+    splits: dict
+    settings: dict
+
+
+def prepare(profile=None, data_dir=None, seed=0, source="mnist"):
+    """Scenes of real MNIST digits (digit images of test scenes unseen in training)."""
     s = dict(SETTINGS[config.get_profile(profile)])
     splits = sc.make_splits(s["n_train"], s["n_valid"], s["n_test"], source=source,
                             data_dir=data_dir, seed=seed)
-    return {"splits": splits, "settings": s}
+    return Data(splits, s)
 
 
-def build_model(settings, attention="bahdanau", cell="gru", implementation="fused"):
+def build_model(data, *, attention="bahdanau", cell="gru", implementation="fused"):
+    """The profile's CNN + GRU captioner (``attention``: ``"bahdanau"`` or ``None``), compiled."""
+    settings = data.settings
     model = models.image_captioner(len(VOCABULARY), (64, 64, 1),
                                    cnn_filters=tuple(settings["cnn_filters"]),
                                    embedding_dim=settings["embedding_dim"],
@@ -83,12 +99,15 @@ def build_model(settings, attention="bahdanau", cell="gru", implementation="fuse
     return model
 
 
-def train(data, model, seed=0, verbose=0, run_dir=None, name="captioner"):
-    s = data["settings"]
-    keras.utils.set_random_seed(seed)
+def train(data, model, *, seed=None, verbose=0, run_dir=None, name="captioner"):
+    """Teacher forcing with early stopping on validation loss (best weights kept);
+    ``seed`` reseeds before the fit when given."""
+    s = data.settings
+    if seed is not None:
+        keras.utils.set_random_seed(seed)
 
     def arrays(split):
-        scenes = data["splits"][split]
+        scenes = data.splits[split]
         inputs, targets, weights = encode(scenes["captions"])
         return {"encoder_inputs": scenes["images"], "decoder_inputs": inputs}, targets, weights
 
@@ -197,7 +216,7 @@ def scores(captions, scenes):
 
 def evaluate(model, data, beam_width=3, split="test"):
     """Greedy and beam scores, attention-on-object (attention models), captions."""
-    scenes = data["splits"][split]
+    scenes = data.splits[split]
     decoder = decoding.StepDecoder.from_model(model)
     start = time.perf_counter()
     greedy, attention = caption(decoder, scenes["images"], return_attention=True)
@@ -218,35 +237,32 @@ def evaluate(model, data, beam_width=3, split="test"):
 def run(profile=None, data_dir=None, out_dir=None, seed=0, verbose=2, cell=None,
         implementation=None, attention=None, beam=None):
     """Trains one captioner (default: GRU with Bahdanau attention) and scores it."""
-    attention = "bahdanau" if attention is None else attention
-    if attention not in ("none", "bahdanau"):
-        raise OptionError(f"captioning takes --attention bahdanau or none, not {attention!r}")
-    beam = 3 if beam is None else beam
-    if isinstance(beam, bool) or not isinstance(beam, int) or beam < 1:
-        raise OptionError(f"expected a beam width >= 1, got {beam!r}")
+    attention = check_option(check_choice, "attention",
+                             "bahdanau" if attention is None else attention, ("none", "bahdanau"))
+    beam = check_option(check_positive_int, "beam", 3 if beam is None else beam)
     data = prepare(profile=profile, data_dir=data_dir, seed=seed)
-    s = data["settings"]
+    s = data.settings
     print(f"[captioning] {s['n_train']}/{s['n_valid']}/{s['n_test']} scenes; attention "
           f"{attention}; digit images of test scenes unseen in training", flush=True)
     keras.utils.set_random_seed(seed)
-    model = build_model(s, attention=None if attention == "none" else attention,
+    model = build_model(data, attention=None if attention == "none" else attention,
                         cell=cell or "gru", implementation=implementation or "fused")
     fitted = train(data, model, seed=seed, verbose=verbose, run_dir=out_dir)
     result = evaluate(model, data, beam_width=beam)
-    metrics = {f"{k}_greedy": round(v, 4) for k, v in result["greedy"].items()}
+    metrics = {f"{k}_greedy": v for k, v in result["greedy"].items()}
     if "beam" in result:
-        metrics.update({f"{k}_beam": round(v, 4) for k, v in result["beam"].items()})
+        metrics.update({f"{k}_beam": v for k, v in result["beam"].items()})
     metrics.update({"beam": beam, "attention": attention, "epochs": fitted.epochs,
-                    "best_epoch": fitted.best_epoch, "train_seconds": round(fitted.seconds, 1),
+                    "best_epoch": fitted.best_epoch, "train_seconds": fitted.seconds,
                     "test_scenes": s["n_test"], "parameters": int(model.count_params())})
     if "attention_on_object" in result:
-        metrics["attention_on_object"] = round(result["attention_on_object"], 4)
+        metrics["attention_on_object"] = result["attention_on_object"]
     if out_dir is not None:
         training.save_model(model, out_dir / "captioner.keras")
         (out_dir / "captions.tsv").write_text("".join(
             f"{g}\t{r}\n" for g, r in zip(result["captions"]["greedy"],
-                                          data["splits"]["test"]["captions"])))
-    return metrics
+                                          data.splits["test"]["captions"])))
+    return rounded(metrics)
 
 
 def coco_run(data_dir=None, epochs=3, units=64, max_words=16, seed=0, verbose=0,

@@ -8,15 +8,21 @@ training run that diverges without it?
 Used by notebook 02 and ``python -m rnn_keras run gradient-flow``.
 """
 
+import dataclasses
+
 import keras
 import numpy as np
 
 from rnn_keras import bptt
 from rnn_keras import config
 from rnn_keras import models
+from rnn_keras import training
 from rnn_keras.data import toy
+from rnn_keras.experiments import rounded
 from rnn_keras.layers import SimpleRNNCell
 from rnn_keras.models.common import SCRATCH_CELLS
+from rnn_keras.validation import check_choice
+
 SETTINGS = {
     "quick": {"timesteps": 60, "batch": 16, "clip_epochs": 6, "train_epochs": 10},
     "full": {"timesteps": 150, "batch": 64, "clip_epochs": 20, "train_epochs": 20},
@@ -65,8 +71,8 @@ def trained_cell_norms(timesteps=50, epochs=10, n=5000, seed=0, verbose=0):
     x_test, _ = toy.adding_problem(n=64, timesteps=timesteps, seed=seed + 2000)
     out = {}
     for name in SCRATCH_CELLS:
-        model, _, mse, _ = adding_problem.train(name, timesteps, n, epochs, seed=seed,
-                                                verbose=verbose)
+        model, _, mse = adding_problem.train_cell(name, timesteps, n_train=n, epochs=epochs,
+                                                  seed=seed, verbose=verbose)
         norms = bptt.state_gradient_norms(model.get_layer("rnn_1"), x_test)
         out[name] = (norms, bptt.decay_rate(norms), mse)
     return out
@@ -107,32 +113,84 @@ def radius_sweep(radii=(0.9, 1.0, 1.1), timesteps=60, activation="tanh", input_s
     return out
 
 
+CLIPPING = ("none", "global_norm", "value")
+
+
+@dataclasses.dataclass
+class Data:
+    """The adding problem the clipping runs train on: ``train`` is ``(x, y)``."""
+
+    train: tuple
+    settings: dict
+
+
+def prepare(profile=None, data_dir=None, seed=0, timesteps=30, n=2000):
+    """The clipping runs' data (the gradient-norm analyses make their own inputs)."""
+    del data_dir  # generated data only
+    s = dict(SETTINGS[config.get_profile(profile)])
+    return Data(train=toy.adding_problem(n=n, timesteps=timesteps, seed=seed), settings=s)
+
+
+def build_model(data=None, *, clip="none", threshold=1.0, learning_rate=0.1):
+    """A SimpleRNN (64 units, from scratch) for the adding problem, compiled with plain
+    SGD at a learning rate large enough to diverge. ``clip``: ``"none"``,
+    ``"global_norm"`` (the global norm to ``threshold``) or ``"value"`` (each
+    gradient entry to ``threshold / 10``)."""
+    del data
+    clip = check_choice("clip", clip, CLIPPING)
+    model = models.many_to_one(1, input_dim=2, cell="simple", units=64,
+                               implementation="scratch")
+    args = {"none": {}, "global_norm": {"global_clipnorm": threshold},
+            "value": {"clipvalue": threshold / 10}}[clip]
+    optimizer = bptt.clipped_optimizer("sgd", learning_rate=learning_rate, **args)
+    model.compile(optimizer=optimizer, loss="mse")
+    return model
+
+
+def train(data, model, *, seed=None, verbose=0, run_dir=None, name="model", epochs=None,
+          callbacks=()):
+    """Batch 32, shuffled, no validation; ``seed`` reseeds first when given."""
+    if seed is not None:
+        keras.utils.set_random_seed(seed)
+    x, y = data.train
+    return training.fit(model, x, y, epochs=epochs or data.settings["clip_epochs"],
+                        batch_size=32, shuffle=True, verbose=verbose, callbacks=callbacks,
+                        monitor="loss", restore_best_weights=False, run_dir=run_dir,
+                        name=name)
+
+
+def evaluate(model, data):
+    """The final training loss against always answering 1.0 (NaN once diverged)."""
+    x, y = data.train
+    return {"loss": float(model.evaluate(x, y, verbose=0, batch_size=256)),
+            "baseline_mse": toy.ADDING_BASELINE_MSE}
+
+
 def clipping_runs(epochs=10, timesteps=30, n=2000, learning_rate=0.1, clip=1.0, seed=0,
                   verbose=0):
-    """Trains the same SimpleRNN twice on the adding problem with plain SGD and a
-    large learning rate: without clipping, then with global-norm clipping.
+    """Trains the same SimpleRNN three times on the adding problem with plain SGD and
+    a large learning rate: without clipping, with global-norm clipping
+    (``clip``) and with value clipping (``clip / 10``).
 
     Returns ``{"none": history, "global_norm": history, "value": history}``,
-    each a Keras ``History.history`` dict with ``loss`` per epoch (``nan``
-    once training diverged) and ``batch_loss``, the running mean loss after
-    each batch of the first epoch (where the blow-up shows).
+    each a dict with ``loss`` per epoch (``nan`` once training diverged) and
+    ``batch_loss``, the running mean loss after each batch of the first
+    epoch (where the blow-up shows).
     """
-    x, y = toy.adding_problem(n=n, timesteps=timesteps, seed=seed)
+    data = prepare(seed=seed, timesteps=timesteps, n=n)
     runs = {}
-    for name, clip_args in (("none", {}), ("global_norm", {"global_clipnorm": clip}),
-                            ("value", {"clipvalue": clip / 10})):
+    for name in CLIPPING:
         keras.utils.set_random_seed(seed)
-        model = models.many_to_one(1, input_dim=2, cell="simple", units=64,
-                                   implementation="scratch")
-        optimizer = bptt.clipped_optimizer("sgd", learning_rate=learning_rate, **clip_args)
-        model.compile(optimizer=optimizer, loss="mse")
+        model = build_model(data, clip=name, threshold=clip, learning_rate=learning_rate)
         batch_loss = []
         record = keras.callbacks.LambdaCallback(
             on_train_batch_end=lambda batch, logs: batch_loss.append(float(logs["loss"]))
             if len(batch_loss) < n // 32 else None)
-        history = model.fit(x, y, epochs=epochs, batch_size=32, verbose=verbose,
-                            shuffle=True, callbacks=[record])
-        runs[name] = dict(history.history, batch_loss=batch_loss)
+        fitted = train(data, model, verbose=verbose, epochs=epochs, callbacks=[record],
+                       name=f"clip-{name}")
+        history = {k: [np.nan if v is None else v for v in values]
+                   for k, values in fitted.history.items()}
+        runs[name] = dict(history, batch_loss=batch_loss)
     return runs
 
 
@@ -143,14 +201,14 @@ def run(profile=None, data_dir=None, out_dir=None, seed=0, verbose=2):
     print("[gradient-flow] gradient norms per cell ...", flush=True)
     per_cell = cell_norms(timesteps=s["timesteps"], batch=s["batch"], seed=seed)
     for name, (norms, rate) in per_cell.items():
-        metrics[f"{name}_decay_rate"] = float(f"{rate:.4g}")
-        metrics[f"{name}_norm_ratio_first_to_last"] = float(f"{norms[0] / norms[-1]:.3g}")
+        metrics[f"{name}_decay_rate"] = rate
+        metrics[f"{name}_norm_ratio_first_to_last"] = rounded(float(norms[0] / norms[-1]), 3)
     print("[gradient-flow] gradient norms after training on the adding problem ...", flush=True)
     trained = trained_cell_norms(timesteps=s.get("train_timesteps", 50),
                                  epochs=s["train_epochs"], n=s.get("train_n", 5000), seed=seed)
     for name, (norms, rate, mse) in trained.items():
-        metrics[f"trained_{name}_decay_rate"] = float(f"{rate:.4g}")
-        metrics[f"trained_{name}_adding_mse"] = float(f"{mse:.4g}")
+        metrics[f"trained_{name}_decay_rate"] = rate
+        metrics[f"trained_{name}_adding_mse"] = mse
     print("[gradient-flow] spectral radius sweep ...", flush=True)
     for activation, input_scale in ((None, 0.1), ("tanh", 0.1), ("tanh", 3.0)):
         sweep = radius_sweep(timesteps=s["timesteps"], activation=activation,
@@ -159,15 +217,15 @@ def run(profile=None, data_dir=None, out_dir=None, seed=0, verbose=2):
         if input_scale > 1:
             label += "_saturated"
         for radius, (_, rate) in sweep.items():
-            metrics[f"{label}_radius_{radius}_decay_rate"] = float(f"{rate:.4g}")
+            metrics[f"{label}_radius_{radius}_decay_rate"] = rate
     print("[gradient-flow] training with and without clipping ...", flush=True)
     runs = clipping_runs(epochs=s["clip_epochs"], seed=seed, verbose=verbose)
     for name, history in runs.items():
-        metrics[f"clip_{name}_final_loss"] = float(f"{history['loss'][-1]:.4g}")
+        metrics[f"clip_{name}_final_loss"] = history['loss'][-1]
         finite = np.isfinite(history["batch_loss"])
         metrics[f"clip_{name}_first_nonfinite_batch"] = (
             int(np.argmin(finite)) if not finite.all() else None)
-    metrics["adding_baseline_mse"] = float(f"{toy.ADDING_BASELINE_MSE:.4g}")
+    metrics["adding_baseline_mse"] = toy.ADDING_BASELINE_MSE
     if out_dir is not None:
         from rnn_keras import viz
 
@@ -177,4 +235,4 @@ def run(profile=None, data_dir=None, out_dir=None, seed=0, verbose=2):
         fig.savefig(out_dir / "gradient_norms.png", dpi=100)
         fig = viz.plot_histories(runs, log_scale=True)
         fig.savefig(out_dir / "clipping.png", dpi=100)
-    return metrics
+    return rounded(metrics)

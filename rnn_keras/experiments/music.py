@@ -25,6 +25,8 @@ one-hot vectors and the 188 outputs are read as four 47-way softmaxes.
 """
 
 
+import dataclasses
+
 import keras
 import numpy as np
 
@@ -32,7 +34,10 @@ from rnn_keras import config
 from rnn_keras import models
 from rnn_keras import training
 from rnn_keras.data import chorales as ch
+from rnn_keras.experiments import rounded
+from rnn_keras.losses import GroupedSparseCategoricalCrossentropy
 from rnn_keras.text import sample_from_logits
+from rnn_keras.validation import check_choice
 
 N_CLASSES = 47        # 0 = rest, 1..46 = MIDI 36..81
 LOWEST = 36
@@ -146,13 +151,8 @@ def one_hot_voices(classes):
         classes.shape[:-1] + (4 * N_CLASSES,)).astype("float32")
 
 
-@keras.saving.register_keras_serializable(package="rnn_keras")
-def four_voice_loss(y_true, y_pred):
-    """Cross-entropy of four 47-way softmaxes read from 188 logits per step."""
-    shape = keras.ops.shape(y_pred)
-    logits = keras.ops.reshape(y_pred, (shape[0], shape[1], 4, N_CLASSES))
-    return keras.ops.mean(keras.losses.sparse_categorical_crossentropy(
-        y_true, logits, from_logits=True), axis=-1)
+# The joint form's loss: four 47-way softmaxes from 188 logits per step.
+four_voice_loss = GroupedSparseCategoricalCrossentropy(groups=4)
 
 
 def joint_accuracy(model, inputs, targets, batch_size=64):
@@ -188,22 +188,74 @@ def build_joint_model(settings, cell="lstm", implementation="fused"):
     return model
 
 
-def _fit(model, x, y, validation, settings, seed, verbose, run_dir=None, name="model"):
-    keras.utils.set_random_seed(seed)
-    result = training.fit(model, x, y, validation_data=validation, epochs=settings["epochs"],
-                          batch_size=settings["batch_size"], patience=settings["patience"],
-                          verbose=verbose, run_dir=run_dir, name=name)
-    return result
+FORMS = ("homl", "joint")
 
 
-def prepare(profile=None, data_dir=None, source="jsb", seed=0):
-    """The chorales of a profile: ``(data dict, settings)``."""
+@dataclasses.dataclass
+class Data:
+    """Chorales of the official split, ``(steps, 4)`` MIDI pitches each, and the settings."""
+
+    train: list
+    validation: list
+    test: list
+    settings: dict
+
+
+def prepare(profile=None, data_dir=None, seed=0, source="jsb"):
+    """The chorales of a profile (the first ``n_train`` / ``n_test`` in the quick one)."""
     s = dict(SETTINGS[config.get_profile(profile)])
     data = ch.load(source=source, data_dir=data_dir, seed=seed)
-    if s["n_train"] is not None:
-        data = {"train": data["train"][:s["n_train"]], "valid": data["valid"][:s["n_test"]],
-                "test": data["test"][:s["n_test"]]}
-    return data, s
+    n_train, n_test = s["n_train"], s["n_test"]
+    if n_train is None:
+        return Data(data["train"], data["valid"], data["test"], s)
+    return Data(data["train"][:n_train], data["valid"][:n_test], data["test"][:n_test], s)
+
+
+def _windows(chorales, form):
+    if form == "homl":
+        x, y = homl_windows(chorales)
+        return voice_tokens(x), y
+    x, y = joint_windows(chorales)
+    return one_hot_voices(x), y
+
+
+def build_model(data, *, form="homl", cell="lstm", implementation="fused"):
+    """The model of a form (``"homl"``: one note per step; ``"joint"``: four voices), compiled."""
+    form = check_choice("form", form, FORMS)
+    build = build_homl_model if form == "homl" else build_joint_model
+    return build(data.settings, cell, implementation)
+
+
+def train(data, model, *, form="homl", seed=None, verbose=0, run_dir=None, name=None):
+    """Early stopping on validation loss, best weights kept; ``seed`` reseeds first.
+
+    The HOML form trains on transposed copies too when the settings ask for it.
+    """
+    form = check_choice("form", form, FORMS)
+    s = data.settings
+    chorales = data.train
+    if form == "homl" and s.get("transpose"):
+        chorales = transpose(chorales, s["transpose"])
+    x, y = _windows(chorales, form)
+    validation = _windows(data.validation, form)
+    if seed is not None:
+        keras.utils.set_random_seed(seed)
+    return training.fit(model, x, y, validation_data=validation, epochs=s["epochs"],
+                        batch_size=s["batch_size"], patience=s["patience"], verbose=verbose,
+                        run_dir=run_dir, name=name or f"{form}-seed{seed}")
+
+
+def evaluate(model, data, *, form="homl"):
+    """Test next-note accuracy against copying the previous step (per voice in the joint form)."""
+    form = check_choice("form", form, FORMS)
+    if form == "homl":
+        accuracy, baseline = evaluate_homl(model, data.test)
+        return {"test_accuracy": accuracy, "copy_baseline": baseline}
+    tx, ty = joint_windows(data.test)
+    per_voice, mean = joint_accuracy(model, tx, ty)
+    copy = (tx == ty).mean(axis=(0, 1))
+    return {"test_accuracy": mean, "per_voice": per_voice, "copy_per_voice": copy,
+            "copy_baseline": float(copy.mean())}
 
 
 def evaluate_homl(model, chorales):
@@ -243,40 +295,26 @@ def ensemble_accuracy(results, chorales, form="homl"):
     return float((predicted == y).mean())
 
 
-def train_homl(data, settings, seed=0, verbose=0, cell="lstm", implementation="fused",
-               run_dir=None):
-    """Trains the HOML-form model; returns model, history, ``fit_call``, test accuracy, baseline.
+def train_homl(data, seed=0, verbose=0, cell="lstm", implementation="fused", run_dir=None):
+    """build_model, train and evaluate the HOML form.
 
-    ``run_dir``: back up each epoch there, so a crashed run resumes
-    (:func:`rnn_keras.training.fit`).
+    Returns a dict: ``model``, ``history``, ``seconds``, ``fit_call``,
+    ``test_accuracy``, ``copy_baseline``. ``run_dir``: back up each epoch
+    there, so a crashed run resumes (:func:`rnn_keras.training.fit`).
     """
-    train = data["train"]
-    if settings.get("transpose"):
-        train = transpose(train, settings["transpose"])
-    x, y = homl_windows(train)
-    vx, vy = homl_windows(data["valid"])
-    model = build_homl_model(settings, cell, implementation)
-    fitted = _fit(model, voice_tokens(x), y, (voice_tokens(vx), vy), settings, seed,
-                  verbose, run_dir, f"homl-seed{seed}")
-    accuracy, baseline = evaluate_homl(model, data["test"])
-    return {"model": model, "history": fitted.history, "seconds": fitted.seconds,
-            "fit_call": fitted.fit_call, "test_accuracy": accuracy, "copy_baseline": baseline}
+    return _train_form(data, "homl", seed, verbose, cell, implementation, run_dir)
 
 
-def train_joint(data, settings, seed=0, verbose=0, cell="lstm", implementation="fused",
-                run_dir=None):
-    """Trains the joint-form model; returns model, history, per-voice accuracy, baseline."""
-    x, y = joint_windows(data["train"])
-    vx, vy = joint_windows(data["valid"])
-    model = build_joint_model(settings, cell, implementation)
-    fitted = _fit(model, one_hot_voices(x), y, (one_hot_voices(vx), vy), settings,
-                  seed, verbose, run_dir, f"joint-seed{seed}")
-    tx, ty = joint_windows(data["test"])
-    per_voice, mean = joint_accuracy(model, tx, ty)
-    copy = (tx == ty).mean(axis=(0, 1))
+def train_joint(data, seed=0, verbose=0, cell="lstm", implementation="fused", run_dir=None):
+    """As :func:`train_homl` for the joint form, plus ``per_voice`` and ``copy_per_voice``."""
+    return _train_form(data, "joint", seed, verbose, cell, implementation, run_dir)
+
+
+def _train_form(data, form, seed, verbose, cell, implementation, run_dir):
+    model = build_model(data, form=form, cell=cell, implementation=implementation)
+    fitted = train(data, model, form=form, seed=seed, verbose=verbose, run_dir=run_dir)
     return {"model": model, "history": fitted.history, "seconds": fitted.seconds,
-            "fit_call": fitted.fit_call, "per_voice": per_voice, "test_accuracy": mean, "copy_per_voice": copy,
-            "copy_baseline": float(copy.mean())}
+            "fit_call": fitted.fit_call, **evaluate(model, data, form=form)}
 
 
 def error_removed(accuracy, baseline):
@@ -331,7 +369,7 @@ def music_statistics(voices, reference):
     high = np.array([reference[:, v].max() for v in range(4)])
     sounding = voices > 0
     in_range = ((voices >= low) & (voices <= high))[sounding].mean() if sounding.any() else 0.0
-    runs = [end - begin for v in range(4) for _, begin, end in ch._notes(voices[:, v])]
+    runs = [end - begin for v in range(4) for _, begin, end in ch.held_notes(voices[:, v])]
     return {
         "pitch_class_distance": float(0.5 * np.abs(pitch_classes(voices)
                                                    - pitch_classes(reference)).sum()),
@@ -344,45 +382,45 @@ def music_statistics(voices, reference):
 def run(profile=None, data_dir=None, out_dir=None, seed=0, verbose=2, cell=None,
         implementation=None):
     """Both forms, mean over the profile's seeds; writes a sample as MIDI and WAV."""
-    data, s = prepare(profile=profile, data_dir=data_dir, seed=seed)
-    print(f"[music] {len(data['train'])}/{len(data['valid'])}/{len(data['test'])} chorales; "
+    data = prepare(profile=profile, data_dir=data_dir, seed=seed)
+    s = data.settings
+    print(f"[music] {len(data.train)}/{len(data.validation)}/{len(data.test)} chorales; "
           f"{s['seeds']} seed(s)", flush=True)
     variant = dict(cell=cell or "lstm", implementation=implementation or "fused")
     homl, joint = [], []
     for k in range(s["seeds"]):
-        homl.append(train_homl(data, s, seed=seed + k, verbose=verbose, run_dir=out_dir,
+        homl.append(train_homl(data, seed=seed + k, verbose=verbose, run_dir=out_dir,
                                **variant))
-        joint.append(train_joint(data, s, seed=seed + k, verbose=verbose, run_dir=out_dir,
+        joint.append(train_joint(data, seed=seed + k, verbose=verbose, run_dir=out_dir,
                                  **variant))
     homl_accuracy = float(np.mean([r["test_accuracy"] for r in homl]))
     joint_accuracy_ = float(np.mean([r["test_accuracy"] for r in joint]))
     per_voice = np.mean([r["per_voice"] for r in joint], axis=0)
     metrics = {
-        "homl_accuracy": round(homl_accuracy, 4),
-        "homl_copy_baseline": round(homl[0]["copy_baseline"], 4),
-        "homl_error_removed": round(error_removed(homl_accuracy, homl[0]["copy_baseline"]), 4),
-        "joint_accuracy": round(joint_accuracy_, 4),
-        **{f"joint_accuracy_{v}": round(float(a), 4) for v, a in zip(ch.VOICES, per_voice)},
-        "joint_copy_baseline": round(joint[0]["copy_baseline"], 4),
-        "joint_error_removed": round(error_removed(joint_accuracy_, joint[0]["copy_baseline"]),
-                                     4),
+        "homl_accuracy": homl_accuracy,
+        "homl_copy_baseline": homl[0]["copy_baseline"],
+        "homl_error_removed": error_removed(homl_accuracy, homl[0]["copy_baseline"]),
+        "joint_accuracy": joint_accuracy_,
+        **{f"joint_accuracy_{v}": float(a) for v, a in zip(ch.VOICES, per_voice)},
+        "joint_copy_baseline": joint[0]["copy_baseline"],
+        "joint_error_removed": error_removed(joint_accuracy_, joint[0]["copy_baseline"]),
         "seeds": s["seeds"],
     }
     if s["seeds"] > 1:
         for form, results, base in (("homl", homl, metrics["homl_copy_baseline"]),
                                     ("joint", joint, metrics["joint_copy_baseline"])):
-            accuracy = ensemble_accuracy(results, data["test"], form)
-            metrics[f"{form}_ensemble_accuracy"] = round(accuracy, 4)
-            metrics[f"{form}_ensemble_error_removed"] = round(error_removed(accuracy, base), 4)
+            accuracy = ensemble_accuracy(results, data.test, form)
+            metrics[f"{form}_ensemble_accuracy"] = accuracy
+            metrics[f"{form}_ensemble_error_removed"] = error_removed(accuracy, base)
     best = max(homl, key=lambda r: r["test_accuracy"])
-    sample = generate(best["model"], data["test"][0][:8], chords=32, temperature=1.0,
+    sample = generate(best["model"], data.test[0][:8], chords=32, temperature=1.0,
                       seed=seed)
-    metrics.update({f"sample_{k}": round(v, 4)
-                    for k, v in music_statistics(sample[8:], data["train"]).items()})
+    metrics.update({f"sample_{k}": v
+                    for k, v in music_statistics(sample[8:], data.train).items()})
     if out_dir is not None:
         training.save_model(best["model"], out_dir / "notes_model.keras")
         ch.to_midi(sample, out_dir / "sample.mid")
         ch.write_wav(ch.synthesize(sample), out_dir / "sample.wav")
         metrics["midi"] = str(out_dir / "sample.mid")
         metrics["wav"] = str(out_dir / "sample.wav")
-    return metrics
+    return rounded(metrics)

@@ -23,6 +23,7 @@ from rnn_keras import config
 from rnn_keras import models
 from rnn_keras import training
 from rnn_keras.data import imdb
+from rnn_keras.experiments import rounded
 
 SETTINGS = {
     # Notebook 04's whole table (9 variants + TF-IDF) in about two minutes on 2 cores.
@@ -94,10 +95,45 @@ def compile_model(settings, optimizer=None, **variant):
     return model
 
 
+def build_model(data, *, cell="gru", bidirectional=True, implementation="fused",
+                pooling="mean_max", dropout=0.3, optimizer=None):
+    """The variant's many-to-one classifier at the profile's sizes, compiled."""
+    return compile_model(data.settings, optimizer=optimizer, cell=cell,
+                         bidirectional=bidirectional, implementation=implementation,
+                         pooling=pooling, dropout=dropout)
+
+
+def train(data, model, *, seed=None, verbose=0, run_dir=None, name="model", max_length=None,
+          epochs=None, datasets=None):
+    """The profile's epochs on the last ``max_length`` tokens of each review.
+
+    Validation accuracy is logged each epoch; the last epoch's weights are
+    kept (every setting peaks within the quick budget's few epochs).
+    ``seed`` reseeds first when given; ``datasets`` from :func:`make_datasets`
+    (made here otherwise).
+    """
+    if seed is not None:
+        keras.utils.set_random_seed(seed)
+    s = data.settings
+    datasets = datasets or make_datasets(data, max_length or s["max_length"], seed=seed or 0)
+    return training.fit(model, datasets["train"], validation_data=datasets["validation"],
+                        epochs=epochs or s["epochs"], verbose=verbose, shuffle=False,
+                        run_dir=run_dir, name=name, monitor="val_accuracy",
+                        restore_best_weights=False)
+
+
+def evaluate(model, data, *, max_length=None, datasets=None):
+    """Test accuracy (chance: 0.5, the test reviews are balanced)."""
+    datasets = datasets or make_datasets(data, max_length or data.settings["max_length"])
+    _, accuracy = model.evaluate(datasets["test"], verbose=0)
+    return {"test_accuracy": float(accuracy),
+            "chance_accuracy": float(max(data.test.labels.mean(), 1 - data.test.labels.mean()))}
+
+
 def train_variant(data, *, cell="gru", bidirectional=True, implementation="fused",
                   pooling="mean_max", dropout=0.3, max_length=None, epochs=None,
                   seed=0, verbose=0, run_dir=None, name="model", distribute=False):
-    """Trains one variant with the profile's budget.
+    """build_model, train and evaluate one variant with the profile's budget.
 
     ``run_dir``: back up every epoch there and resume after a crash
     (:func:`rnn_keras.training.fit`; ``name`` tells several trainings in
@@ -111,22 +147,20 @@ def train_variant(data, *, cell="gru", bidirectional=True, implementation="fused
     """
     s = data.settings
     max_length = max_length or s["max_length"]
-    epochs = epochs or s["epochs"]
     keras.utils.set_random_seed(seed)
     datasets = make_datasets(data, max_length, seed=seed)
     with training.distribution_scope(distribute) as where:
-        model = compile_model(s, cell=cell, bidirectional=bidirectional,
-                              implementation=implementation, pooling=pooling, dropout=dropout)
-        result = training.fit(model, datasets["train"], validation_data=datasets["validation"],
-                              epochs=epochs, verbose=verbose, shuffle=False, run_dir=run_dir,
-                              name=name, monitor="val_accuracy", restore_best_weights=False)
-        _, test_accuracy = model.evaluate(datasets["test"], verbose=0)
+        model = build_model(data, cell=cell, bidirectional=bidirectional,
+                            implementation=implementation, pooling=pooling, dropout=dropout)
+        result = train(data, model, verbose=verbose, run_dir=run_dir, name=name,
+                       epochs=epochs, datasets=datasets)
+        test_accuracy = evaluate(model, data, datasets=datasets)["test_accuracy"]
     done = max(result.epochs - result.resumed_from, 1)
     return {
         "model": model,
         "history": result.history,
         "fit_call": result.fit_call,
-        "test_accuracy": float(test_accuracy),
+        "test_accuracy": test_accuracy,
         "validation_accuracy": float(result.history["val_accuracy"][-1]),
         "seconds_per_epoch": result.seconds / done,
         "parameters": int(model.count_params()),
@@ -177,13 +211,13 @@ def run(profile=None, data_dir=None, out_dir=None, seed=0, verbose=2, cell=None,
     metrics = {
         "variant": "-".join([("bi" if variant["bidirectional"] else "") + variant["cell"],
                              variant["implementation"], variant["pooling"]]),
-        "test_accuracy": float(f"{result['test_accuracy']:.4g}"),
-        "validation_accuracy": float(f"{result['validation_accuracy']:.4g}"),
-        "seconds_per_epoch": round(result["seconds_per_epoch"], 1),
+        "test_accuracy": result["test_accuracy"],
+        "validation_accuracy": result["validation_accuracy"],
+        "seconds_per_epoch": result["seconds_per_epoch"],
         "parameters": result["parameters"],
         "test_reviews": len(data.test),
         "epochs": len(result["history"]["loss"]),
-        "loss_per_epoch": [round(float(v), 4) for v in result["history"]["loss"]],
+        "loss_per_epoch": [float(v) for v in result["history"]["loss"]],
         "resumed_from_epoch": result["resumed_from"],
     }
     if distribute:
@@ -194,7 +228,7 @@ def run(profile=None, data_dir=None, out_dir=None, seed=0, verbose=2, cell=None,
                             out_dir / "model_from_text.keras")
         (out_dir / "vocabulary.txt").write_text(
             "\n".join(str(w) for w in data.vectorizer.get_vocabulary()) + "\n")
-    return metrics
+    return rounded(metrics)
 
 
 def end_to_end_model(vectorizer, model):

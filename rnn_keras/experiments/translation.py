@@ -29,7 +29,10 @@ from rnn_keras import metrics as rk_metrics
 from rnn_keras import models
 from rnn_keras import training
 from rnn_keras.data import translation as tr
+from rnn_keras.experiments import rounded
 from rnn_keras.validation import check_choice
+from rnn_keras.validation import check_option
+from rnn_keras.validation import check_positive_int
 
 SETTINGS = {
     # A few thousand short real sentences: the notebook's whole comparison in
@@ -68,7 +71,7 @@ class Data:
     pair: str
 
 
-def prepare(profile=None, data_dir=None, pair="spa-eng", seed=0, reverse=False):
+def prepare(profile=None, data_dir=None, seed=0, pair="spa-eng", reverse=False):
     """Pairs, the split by source sentence and the vocabularies of a profile."""
     profile = config.get_profile(profile)
     s = dict(SETTINGS[profile])
@@ -118,28 +121,25 @@ def build_model(data, *, cell="gru", bidirectional=True, implementation="fused",
     return model
 
 
-def train(data, model, seed=0, verbose=0, epochs=None, run_dir=None, name="model"):
+def train(data, model, *, seed=None, verbose=0, run_dir=None, name="model", epochs=None):
     """Teacher-forced training with early stopping on validation loss (best weights kept).
 
+    ``seed``: reseeds before the fit when given (and seeds the batch order).
     ``run_dir``: back up each epoch there, so a crashed run resumes
     (:func:`rnn_keras.training.fit`; ``name`` tells several trainings in
-    one folder apart). Returns ``{"history", "seconds",
-    "epochs", "best_epoch", "resumed_from", "fit_call"}`` (``fit_call``: the
-    ``model.fit`` call as text).
+    one folder apart). Returns the :class:`rnn_keras.training.Training`.
     """
     s = data.settings
-    keras.utils.set_random_seed(seed)
+    if seed is not None:
+        keras.utils.set_random_seed(seed)
     train_batches = tr.LengthBatches(
         data.corpus.arrays("train", max_length=s.get("max_train_length")),
-        s["batch_size"], shuffle=True, seed=seed, pool_batches=s.get("length_pool", 50))
+        s["batch_size"], shuffle=True, seed=seed or 0, pool_batches=s.get("length_pool", 50))
     validation_batches = tr.LengthBatches(data.corpus.arrays("validation"), 256,
                                           shuffle=False)
-    result = training.fit(model, train_batches, validation_data=validation_batches,
-                          epochs=epochs or s["epochs"], patience=s.get("patience", 2),
-                          verbose=verbose, run_dir=run_dir, name=name)
-    return {"history": result.history, "seconds": result.seconds, "epochs": result.epochs,
-            "best_epoch": result.best_epoch, "resumed_from": result.resumed_from,
-            "fit_call": result.fit_call}
+    return training.fit(model, train_batches, validation_data=validation_batches,
+                        epochs=epochs or s["epochs"], patience=s.get("patience", 2),
+                        verbose=verbose, run_dir=run_dir, name=name)
 
 
 def token_accuracy(model, corpus, split="test"):
@@ -253,10 +253,7 @@ def run(profile=None, data_dir=None, out_dir=None, seed=0, verbose=2, cell=None,
                        ("implementation", implementation), ("attention", attention)):
         if value is not None:
             variant[key] = value
-    beam = 5 if beam is None else beam
-    if isinstance(beam, bool) or not isinstance(beam, int) or beam < 1:
-        raise ValueError(f"Received an invalid value for argument `beam`: {beam!r}. "
-                         "Expected a beam width >= 1.")
+    beam = check_option(check_positive_int, "beam", 5 if beam is None else beam)
     data = prepare(profile=profile, data_dir=data_dir, pair=pair or "spa-eng", seed=seed)
     corpus = data.corpus
     sizes = {k: len(v) for k, v in corpus.splits.items()}
@@ -272,18 +269,18 @@ def run(profile=None, data_dir=None, out_dir=None, seed=0, verbose=2, cell=None,
         "pair": data.pair,
         "variant": ("bi" if variant["bidirectional"] else "") + variant["cell"] + "-"
                    + variant["implementation"] + "-attention-" + str(variant["attention"]),
-        "bleu_greedy": round(scores["bleu"][1], 2),
-        "bleu_beam": round(scores["bleu"][beam], 2),
+        "bleu_greedy": scores["bleu"][1],
+        "bleu_beam": scores["bleu"][beam],
         "beam": beam,
-        "token_accuracy": float(f"{scores['token_accuracy']:.4g}"),
+        "token_accuracy": scores["token_accuracy"],
         "test_sentences": len(scores["sources"]),
         "test_pairs": sizes["test"],
         "train_pairs": sizes["train"],
-        "epochs": trained["epochs"],
-        "best_epoch": trained["best_epoch"],
-        "resumed_from_epoch": trained["resumed_from"],
-        "train_seconds": round(trained["seconds"], 1),
-        "decode_seconds_beam": round(scores["seconds"][beam], 1),
+        "epochs": trained.epochs,
+        "best_epoch": trained.best_epoch,
+        "resumed_from_epoch": trained.resumed_from,
+        "train_seconds": trained.seconds,
+        "decode_seconds_beam": scores["seconds"][beam],
         "parameters": int(model.count_params()),
     }
     if out_dir is not None:
@@ -292,5 +289,5 @@ def run(profile=None, data_dir=None, out_dir=None, seed=0, verbose=2, cell=None,
             f"{s}\t{h}\t{' | '.join(r)}\n" for s, h, r in
             zip(scores["sources"], scores["hypotheses"][beam], scores["references"])))
         for name, vocab in (("source", corpus.source_vocab), ("target", corpus.target_vocab)):
-            (out_dir / f"{name}_vocabulary.txt").write_text("\n".join(vocab.tokens) + "\n")
-    return metrics
+            vocab.save(out_dir / f"{name}_vocabulary.json")  # text.Vocabulary.load reads it
+    return rounded(metrics)

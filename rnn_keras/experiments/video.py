@@ -16,6 +16,8 @@ Questions, on clips whose digit images were never seen in training
 Used by notebook 08 and ``python -m rnn_keras run video``.
 """
 
+import dataclasses
+
 import keras
 import numpy as np
 
@@ -23,7 +25,9 @@ from rnn_keras import config
 from rnn_keras import metrics as rk_metrics
 from rnn_keras import training
 from rnn_keras.data import moving_mnist as mm
+from rnn_keras.experiments import rounded
 from rnn_keras.models import video as vm
+from rnn_keras.validation import check_choice
 
 CONTEXT, HORIZON = 10, 10
 SETTINGS = {
@@ -50,7 +54,19 @@ SETTINGS = {
 }
 
 
-def prepare(profile=None, data_dir=None, source="mnist", seed=0):
+TASKS = ("next_frame", "direction")
+
+
+@dataclasses.dataclass
+class Data:
+    """``frames``: prediction clips, ``clips``: classification clips (each ``train``/``test``)."""
+
+    frames: dict
+    clips: dict
+    settings: dict
+
+
+def prepare(profile=None, data_dir=None, seed=0, source="mnist"):
     """Prediction clips (``CONTEXT + HORIZON`` frames) and one-digit classification clips."""
     s = dict(SETTINGS[config.get_profile(profile)])
     clip = dict(size=s["size"], speed=s["speed"], source=source, data_dir=data_dir, seed=seed)
@@ -58,7 +74,74 @@ def prepare(profile=None, data_dir=None, source="mnist", seed=0):
                             digits=s["digits"], **clip)
     clips = mm.make_splits(s["clf_train"], s["clf_test"], frames=s["clf_frames"], digits=1,
                            **dict(clip, seed=seed + 100))
-    return {"frames": frames, "clips": clips, "settings": s}
+    return Data(frames, clips, s)
+
+
+def build_model(data, *, task="next_frame", cell="gru", implementation="fused"):
+    """``task="next_frame"``: the ConvLSTM predictor; ``"direction"``: the clip
+    classifier (frame CNN + ``cell``). Compiled."""
+    task = check_choice("task", task, TASKS)
+    if task == "next_frame":
+        return build_predictor(data.settings)
+    s = data.settings
+    model = vm.clip_classifier((s["size"], s["size"], 1), len(mm.DIRECTIONS),
+                               cnn_filters=tuple(s["cnn_filters"]), cell=cell,
+                               units=s["clf_units"], implementation=implementation)
+    model.compile(optimizer=keras.optimizers.Adam(2e-3),
+                  loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+                  metrics=["accuracy"])
+    return model
+
+
+def _direction_inputs(data, shuffled, seed):
+    x, tx = data.clips["train"]["frames"], data.clips["test"]["frames"]
+    if shuffled:
+        x, tx = shuffle_frames(x, seed), shuffle_frames(tx, seed + 1)
+    return x, tx
+
+
+def train(data, model, *, task="next_frame", shuffled=False, frame_seed=0, seed=None,
+          verbose=0, run_dir=None, name=None):
+    """Early stopping, best weights, 10% of train for validation.
+
+    ``next_frame``: teacher forcing, frames ``0..T-2`` in and ``1..T-1`` out;
+    ``direction``: the first digit's initial heading (``shuffled``: with the
+    frames of every clip in random order, drawn from ``frame_seed``: the
+    control). ``seed`` reseeds before the fit when given.
+    """
+    task = check_choice("task", task, TASKS)
+    if seed is not None:
+        keras.utils.set_random_seed(seed)
+    s = data.settings
+    if task == "next_frame":
+        clips = data.frames["train"]["frames"]
+        return training.fit(model, clips[:, :-1], clips[:, 1:], validation_split=0.1,
+                            epochs=s["epochs"], batch_size=s["batch_size"],
+                            patience=s["patience"], verbose=verbose, run_dir=run_dir,
+                            name=name or "next-frame")
+    x, _ = _direction_inputs(data, shuffled, frame_seed)
+    return training.fit(model, x, data.clips["train"]["direction"], validation_split=0.1,
+                        epochs=s["clf_epochs"], batch_size=32, patience=s["patience"],
+                        monitor="val_accuracy", verbose=verbose, run_dir=run_dir,
+                        name=name or ("shuffled" if shuffled else "ordered"))
+
+
+def evaluate(model, data, *, task="next_frame", shuffled=False, frame_seed=0):
+    """``next_frame``: rollout MSE and SSIM against copy-last, linear and empty frames;
+    ``direction``: test accuracy against chance (1/4)."""
+    task = check_choice("task", task, TASKS)
+    if task == "next_frame":
+        _, scores = evaluate_predictor(model, data.frames["test"]["frames"])
+        out = {}
+        for name, key in (("rollout", "model"), ("copy_last", "copy_last"),
+                          ("linear", "linear"), ("blank", "blank")):
+            out[f"{name}_mse"] = float(scores[key]["mse"].mean())
+            out[f"{name}_ssim"] = float(scores[key]["ssim"].mean())
+        return out
+    _, tx = _direction_inputs(data, shuffled, frame_seed)
+    logits = model.predict(tx, batch_size=64, verbose=0)
+    return {"accuracy": float((logits.argmax(-1) == data.clips["test"]["direction"]).mean()),
+            "chance": 1 / len(mm.DIRECTIONS)}
 
 
 # ---------------------------------------------------------------------------
@@ -76,16 +159,10 @@ def build_predictor(settings):
 
 
 def train_predictor(data, seed=0, verbose=0, run_dir=None):
-    """Teacher forcing: frames ``0..T-2`` in, ``1..T-1`` out; 10% of train for validation."""
-    s = data["settings"]
-    clips = data["frames"]["train"]["frames"]
+    """build_model and train the next-frame predictor: ``(model, Training)``."""
     keras.utils.set_random_seed(seed)
-    model = build_predictor(s)
-    result = training.fit(model, clips[:, :-1], clips[:, 1:], validation_split=0.1,
-                          epochs=s["epochs"], batch_size=s["batch_size"],
-                          patience=s["patience"], verbose=verbose, run_dir=run_dir,
-                          name="next-frame")
-    return model, result
+    model = build_model(data, task="next_frame")
+    return model, train(data, model, task="next_frame", verbose=verbose, run_dir=run_dir)
 
 
 def baselines(context, horizon=HORIZON):
@@ -135,26 +212,16 @@ def shuffle_frames(clips, seed=0):
 
 def train_classifier(data, shuffled=False, seed=0, verbose=0, run_dir=None, cell="gru",
                      implementation="fused"):
-    """Initial-direction classifier; ``shuffled=True`` trains and tests the control."""
-    s = data["settings"]
-    train, test = data["clips"]["train"], data["clips"]["test"]
-    x, tx = train["frames"], test["frames"]
-    if shuffled:
-        x, tx = shuffle_frames(x, seed), shuffle_frames(tx, seed + 1)
+    """Initial-direction classifier; ``shuffled=True`` trains and tests the control.
+
+    Returns ``(model, Training, test accuracy)``.
+    """
     keras.utils.set_random_seed(seed)
-    size = s["size"]
-    model = vm.clip_classifier((size, size, 1), len(mm.DIRECTIONS),
-                               cnn_filters=tuple(s["cnn_filters"]), cell=cell,
-                               units=s["clf_units"], implementation=implementation)
-    model.compile(optimizer=keras.optimizers.Adam(2e-3),
-                  loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
-                  metrics=["accuracy"])
-    result = training.fit(model, x, train["direction"], validation_split=0.1,
-                          epochs=s["clf_epochs"], batch_size=32, patience=s["patience"],
-                          monitor="val_accuracy", verbose=verbose, run_dir=run_dir,
-                          name="shuffled" if shuffled else "ordered")
-    logits = model.predict(tx, batch_size=64, verbose=0)
-    accuracy = float((logits.argmax(-1) == test["direction"]).mean())
+    model = build_model(data, task="direction", cell=cell, implementation=implementation)
+    result = train(data, model, task="direction", shuffled=shuffled, frame_seed=seed,
+                   verbose=verbose, run_dir=run_dir)
+    accuracy = evaluate(model, data, task="direction", shuffled=shuffled,
+                        frame_seed=seed)["accuracy"]
     return model, result, accuracy
 
 
@@ -162,12 +229,12 @@ def run(profile=None, data_dir=None, out_dir=None, seed=0, verbose=2, cell=None,
         implementation=None):
     """Both questions; writes the predictor, the classifier and a rollout figure's data."""
     data = prepare(profile=profile, data_dir=data_dir, seed=seed)
-    s = data["settings"]
+    s = data.settings
     print(f"[video] {s['size']}x{s['size']} frames; {s['n_train']}/{s['n_test']} prediction "
           f"clips, {s['clf_train']}/{s['clf_test']} classification clips; digit images of "
           "test clips unseen in training", flush=True)
     predictor, fitted = train_predictor(data, seed=seed, verbose=verbose, run_dir=out_dir)
-    _, scores = evaluate_predictor(predictor, data["frames"]["test"]["frames"])
+    _, scores = evaluate_predictor(predictor, data.frames["test"]["frames"])
     variant = dict(cell=cell or "gru", implementation=implementation or "fused")
     classifier, _, accuracy = train_classifier(data, seed=seed, verbose=verbose,
                                                run_dir=out_dir, **variant)
@@ -176,18 +243,18 @@ def run(profile=None, data_dir=None, out_dir=None, seed=0, verbose=2, cell=None,
     model_mse = float(scores["model"]["mse"].mean())
     copy_mse = float(scores["copy_last"]["mse"].mean())
     metrics = {
-        "rollout_mse": round(model_mse, 5),
-        "copy_last_mse": round(copy_mse, 5),
-        "linear_mse": round(float(scores["linear"]["mse"].mean()), 5),
-        "mse_ratio_to_copy_last": round(model_mse / copy_mse, 3),
-        "rollout_ssim": round(float(scores["model"]["ssim"].mean()), 4),
-        "copy_last_ssim": round(float(scores["copy_last"]["ssim"].mean()), 4),
-        "linear_ssim": round(float(scores["linear"]["ssim"].mean()), 4),
-        "blank_mse": round(float(scores["blank"]["mse"].mean()), 5),
-        **{f"mse_step_{k + 1}": round(float(v), 5)
+        "rollout_mse": model_mse,
+        "copy_last_mse": copy_mse,
+        "linear_mse": float(scores["linear"]["mse"].mean()),
+        "mse_ratio_to_copy_last": model_mse / copy_mse,
+        "rollout_ssim": float(scores["model"]["ssim"].mean()),
+        "copy_last_ssim": float(scores["copy_last"]["ssim"].mean()),
+        "linear_ssim": float(scores["linear"]["ssim"].mean()),
+        "blank_mse": float(scores["blank"]["mse"].mean()),
+        **{f"mse_step_{k + 1}": float(v)
            for k, v in enumerate(scores["model"]["mse"])},
-        "direction_accuracy": round(accuracy, 4),
-        "direction_accuracy_shuffled_frames": round(control, 4),
+        "direction_accuracy": accuracy,
+        "direction_accuracy_shuffled_frames": control,
         "predictor_epochs": fitted.epochs,
         "predictor_best_epoch": fitted.best_epoch,
         "test_clips": s["n_test"],
@@ -195,4 +262,4 @@ def run(profile=None, data_dir=None, out_dir=None, seed=0, verbose=2, cell=None,
     if out_dir is not None:
         training.save_model(predictor, out_dir / "next_frame.keras")
         training.save_model(classifier, out_dir / "direction.keras")
-    return metrics
+    return rounded(metrics)

@@ -2,6 +2,8 @@ from keras import ops
 from keras.layers import Layer
 from keras.saving import register_keras_serializable
 
+from rnn_keras.validation import check_positive_int
+
 
 @register_keras_serializable(package="rnn_keras")
 class FramePatches(Layer):
@@ -28,9 +30,7 @@ class FramePatches(Layer):
 
     def __init__(self, patch_size, inverse=False, **kwargs):
         super().__init__(**kwargs)
-        if isinstance(patch_size, bool) or not isinstance(patch_size, int) or patch_size < 1:
-            raise ValueError(f"Received an invalid value for argument `patch_size`: "
-                             f"{patch_size!r}. Expected a positive int.")
+        check_positive_int("patch_size", patch_size)
         self.patch_size = patch_size
         self.inverse = bool(inverse)
 

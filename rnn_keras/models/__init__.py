@@ -1,14 +1,18 @@
 """Model builders for the four RNN topologies, plus the encoder-decoder and the video models."""
 
+from rnn_keras.models.encoder_decoder import EncoderDecoder
+from rnn_keras.models.image_captioner import ImageCaptioner
 from rnn_keras.models.many_to_many import many_to_many
 from rnn_keras.models.many_to_one import many_to_one
 from rnn_keras.models.one_to_many import image_captioner
 from rnn_keras.models.one_to_many import one_to_many
 from rnn_keras.models.one_to_one import one_to_one
+from rnn_keras.models.seq2seq import Seq2Seq
 from rnn_keras.models.seq2seq import seq2seq
 from rnn_keras.models.video import clip_classifier
 from rnn_keras.models.video import next_frame_model
 from rnn_keras.models.video import rollout
 
 __all__ = ["one_to_one", "one_to_many", "many_to_one", "many_to_many", "seq2seq",
-           "image_captioner", "next_frame_model", "rollout", "clip_classifier"]
+           "image_captioner", "next_frame_model", "rollout", "clip_classifier",
+           "EncoderDecoder", "Seq2Seq", "ImageCaptioner"]

@@ -31,6 +31,14 @@ POOLINGS = ("last", "mean", "max", "mean_max")
 
 _FUSED = {"simple": keras.layers.SimpleRNN, "lstm": keras.layers.LSTM, "gru": keras.layers.GRU}
 SCRATCH_CELLS = {"simple": SimpleRNNCell, "lstm": LSTMCell, "gru": GRUCell}
+STATES_PER_CELL = {"simple": 1, "lstm": 2, "gru": 1}  # h; h and c; h
+KERAS_CELLS = {"simple": keras.layers.SimpleRNNCell, "lstm": keras.layers.LSTMCell,
+               "gru": keras.layers.GRUCell}
+
+
+def make_cell(cell, units, implementation, **kwargs):
+    """One cell (Keras's for ``"fused"``, this package's for ``"scratch"``), for a custom loop."""
+    return (SCRATCH_CELLS if implementation == "scratch" else KERAS_CELLS)[cell](units, **kwargs)
 
 
 def check_recurrent_args(cell, units, num_layers, bidirectional, dropout,
@@ -70,7 +78,8 @@ def recurrent_layer(cell, units, implementation, *, return_sequences, return_sta
 
 def recurrent_stack(x, *, cell, units, num_layers, bidirectional, dropout,
                     recurrent_dropout, implementation, return_sequences,
-                    return_state=False, initial_states=None, prefix="rnn", first_index=1):
+                    return_state=False, initial_states=None, prefix="rnn", first_index=1,
+                    created=None):
     """Stacks ``num_layers`` recurrent layers on ``x``.
 
     Layers are named ``{prefix}_1`` ... ``{prefix}_N`` (numbering from
@@ -79,7 +88,9 @@ def recurrent_stack(x, *, cell, units, num_layers, bidirectional, dropout,
     returns ``(output, states)`` where ``states`` holds each layer's final
     states, as the outputs of layers named ``{prefix}_{i}_state_{k}`` (both
     directions concatenated for a bidirectional layer, so they fit a decoder
-    of twice the width); step-by-step decoders find them by these names.
+    of twice the width). ``created``: a list that receives, per layer,
+    ``(recurrent layer, [its state layers])`` -- the handles an
+    encoder-decoder keeps for step-by-step decoding.
     """
     all_states = []
     for index in range(num_layers):
@@ -100,24 +111,26 @@ def recurrent_stack(x, *, cell, units, num_layers, bidirectional, dropout,
         if initial_states is not None:
             kwargs["initial_state"] = initial_states[index]
         result = layer(x, **kwargs)
+        state_layers = []
         if return_state:
             x, states = result[0], list(result[1:])
             if bidirectional:
                 half = len(states) // 2
-                states = [
-                    keras.layers.Concatenate(name=f"{prefix}_{index + first_index}_state_{k}")(
-                        [states[k], states[half + k]]
-                    )
-                    for k in range(half)
-                ]
+                state_layers = [
+                    keras.layers.Concatenate(name=f"{prefix}_{index + first_index}_state_{k}")
+                    for k in range(half)]
+                states = [join([states[k], states[half + k]])
+                          for k, join in enumerate(state_layers)]
             else:
-                states = [
-                    keras.layers.Identity(name=f"{prefix}_{index + first_index}_state_{k}")(s)
-                    for k, s in enumerate(states)
-                ]
+                state_layers = [
+                    keras.layers.Identity(name=f"{prefix}_{index + first_index}_state_{k}")
+                    for k in range(len(states))]
+                states = [keep(s) for keep, s in zip(state_layers, states)]
             all_states.append(states)
         else:
             x = result
+        if created is not None:
+            created.append((layer, state_layers))
     if return_state:
         return x, all_states
     return x
@@ -155,8 +168,8 @@ def sequence_input(*, vocab_size, input_dim, embedding_dim, timesteps, name="inp
     return inputs, x
 
 
-def output_head(x, num_outputs, output_activation, name="outputs"):
-    """Dense outputs, kept in float32 under mixed precision for a stable loss."""
+def output_layer(num_outputs, output_activation, name="outputs"):
+    """The Dense output layer, kept in float32 under mixed precision for a stable loss."""
     check_positive_int("num_outputs", num_outputs)
     try:
         keras.activations.get(output_activation)
@@ -167,4 +180,9 @@ def output_head(x, num_outputs, output_activation, name="outputs"):
             "'softmax', 'sigmoid' or None (linear: logits or regression)."
         ) from error
     return keras.layers.Dense(num_outputs, activation=output_activation,
-                              dtype="float32", name=name)(x)
+                              dtype="float32", name=name)
+
+
+def output_head(x, num_outputs, output_activation, name="outputs"):
+    """:func:`output_layer` applied to ``x``."""
+    return output_layer(num_outputs, output_activation, name=name)(x)

@@ -1,11 +1,10 @@
 import keras
 
-from rnn_keras.validation import check_positive_int
+from rnn_keras.models.common import STATES_PER_CELL
 from rnn_keras.models.common import check_recurrent_args
 from rnn_keras.models.common import output_head
 from rnn_keras.models.common import recurrent_stack
-
-_STATES_PER_CELL = {"simple": 1, "lstm": 2, "gru": 1}
+from rnn_keras.validation import check_positive_int
 
 
 def one_to_many(input_dim, num_outputs=None, *, steps=None, vocab_size=None,
@@ -89,7 +88,7 @@ def one_to_many(input_dim, num_outputs=None, *, steps=None, vocab_size=None,
         [
             keras.layers.Dense(args["units"], activation="tanh",
                                name=f"init_state_{layer + 1}_{k}")(features)
-            for k in range(_STATES_PER_CELL[args["cell"]])
+            for k in range(STATES_PER_CELL[args["cell"]])
         ]
         for layer in range(args["num_layers"])
     ]
@@ -114,11 +113,11 @@ def image_captioner(vocab_size, image_shape, *, cnn_filters=(32, 64, 128), embed
     word can look at its own part of the image; with ``None`` the decoder
     sees the image only through its initial state.
 
-    Layers are named like :func:`rnn_keras.models.seq2seq`'s
-    (``encoder_inputs``, ``encoder_outputs``, ``encoder_1_state_k``,
-    ``decoder_embedding``, ``decoder_1``, ``logits``), so
-    :class:`rnn_keras.decoding.StepDecoder` decodes it greedily, by beam
-    search or by sampling, and returns the attention over the grid.
+    Returns an :class:`ImageCaptioner`, an encoder-decoder on the same base
+    as :class:`rnn_keras.models.Seq2Seq`: it keeps handles to its parts, so
+    :class:`rnn_keras.decoding.StepDecoder` and ``generate()`` decode it
+    greedily, by beam search or by sampling (with the attention over the
+    grid), also after a reload.
 
     Args:
         vocab_size: caption vocabulary (0 = padding).
@@ -138,7 +137,7 @@ def image_captioner(vocab_size, image_shape, *, cnn_filters=(32, 64, 128), embed
         name: the model's name.
 
     Returns:
-        A built `keras.Model` on ``{"encoder_inputs": (batch, h, w, c),
+        A built :class:`ImageCaptioner` on ``{"encoder_inputs": (batch, h, w, c),
         "decoder_inputs": (batch, T)}`` giving ``(batch, T, vocab_size)``
         logits (teacher forcing: the caption shifted right after ``<start>``).
 
@@ -150,63 +149,9 @@ def image_captioner(vocab_size, image_shape, *, cnn_filters=(32, 64, 128), embed
         Xu et al., "Show, Attend and Tell", ICML 2015; Vinyals et al.,
         "Show and Tell", CVPR 2015.
     """
-    from rnn_keras.layers.attention_rnn import AttentionRNN
-    from rnn_keras.layers.bahdanau_attention import BahdanauAttention
-    from rnn_keras.layers.grid_position_embedding import GridPositionEmbedding
-    from rnn_keras.models.common import SCRATCH_CELLS
-    from rnn_keras.validation import check_choice
-    from rnn_keras.validation import check_image_shape
-    from rnn_keras.validation import check_positive_ints
+    from rnn_keras.models.image_captioner import ImageCaptioner
 
-    args = check_recurrent_args(cell, units, 1, False, dropout, 0.0, implementation)
-    check_positive_int("vocab_size", vocab_size)
-    check_positive_int("embedding_dim", embedding_dim)
-    attention = check_choice("attention", "none" if attention is None else attention,
-                             ("none", "bahdanau"))
-    check_positive_int("attention_units", attention_units, allow_none=True)
-    image_shape = check_image_shape("image_shape", image_shape)
-    image = keras.Input(shape=image_shape, name="encoder_inputs")
-    if encoder is not None:
-        x = encoder(image)
-        if len(x.shape) != 4 or None in x.shape[1:]:
-            raise ValueError(f"The encoder must map {image_shape} images to a (batch, height, "
-                             f"width, channels) grid of known size; it gives {x.shape}.")
-    else:
-        cnn_filters = check_positive_ints("cnn_filters", cnn_filters)
-        scale = 2 ** len(cnn_filters)
-        if image_shape[0] % scale or image_shape[1] % scale:
-            raise ValueError(f"{len(cnn_filters)} conv blocks halve the image "
-                             f"{len(cnn_filters)} times: height and width must be divisible "
-                             f"by {scale}, got {image_shape[:2]}. Resize the images or use "
-                             "fewer blocks.")
-        x = image
-        for i, width in enumerate(cnn_filters, start=1):
-            x = keras.layers.Conv2D(width, 3, padding="same", activation="relu",
-                                    name=f"conv_{i}a")(x)
-            x = keras.layers.Conv2D(width, 3, padding="same", activation="relu",
-                                    name=f"conv_{i}b")(x)
-            x = keras.layers.MaxPooling2D(2, name=f"pool_{i}")(x)
-    x = keras.layers.Reshape((x.shape[1] * x.shape[2], x.shape[3]), name="grid")(x)
-    x = keras.layers.Dense(units, activation="relu", name="grid_projection")(x)
-    memory = keras.layers.Identity(name="encoder_outputs")(
-        GridPositionEmbedding(name="grid_positions")(x))
-    # The whole grid, flattened, sets the initial state: unlike the mean cell
-    # it keeps where things are, which a decoder without attention needs.
-    summary = keras.layers.Flatten(name="flat_grid")(memory)
-    states = [keras.layers.Dense(units, activation="tanh", name=f"encoder_1_state_{k}")(summary)
-              for k in range(_STATES_PER_CELL[args["cell"]])]
-    tokens = keras.Input(shape=(None,), dtype="int32", name="decoder_inputs")
-    y = keras.layers.Embedding(vocab_size, embedding_dim, mask_zero=True,
-                               name="decoder_embedding")(tokens)
-    if attention == "bahdanau":
-        cells_by_name = SCRATCH_CELLS if args["implementation"] == "scratch" else {
-            "simple": keras.layers.SimpleRNNCell, "lstm": keras.layers.LSTMCell,
-            "gru": keras.layers.GRUCell}
-        decoder_cell = cells_by_name[args["cell"]](units, dropout=args["dropout"])
-        y = AttentionRNN(decoder_cell, BahdanauAttention(attention_units or units),
-                         name="decoder_1")(y, memory, initial_state=states)
-    else:
-        y = recurrent_stack(y, **args, return_sequences=True, initial_states=[states],
-                            prefix="decoder")
-    outputs = output_head(y, vocab_size, None, name="logits")
-    return keras.Model({"encoder_inputs": image, "decoder_inputs": tokens}, outputs, name=name)
+    return ImageCaptioner(vocab_size, image_shape, cnn_filters=cnn_filters,
+                          embedding_dim=embedding_dim, cell=cell, units=units, dropout=dropout,
+                          implementation=implementation, attention=attention,
+                          attention_units=attention_units, encoder=encoder, name=name)

@@ -31,6 +31,7 @@ import numpy as np
 from rnn_keras import keras_calls
 from rnn_keras import _keras_compat
 from rnn_keras.validation import check_choice
+from rnn_keras.validation import check_positive_int
 
 BACKUP_FOLDER = ".backup"
 
@@ -220,9 +221,7 @@ def fit(model, x=None, y=None, *, run_dir=None, name="model", monitor="val_loss"
     >>> result = fit(model, x, y, validation_split=0.1, epochs=20, patience=3,
     ...              run_dir="runs/mine")                # doctest: +SKIP
     """
-    if patience is not None and (isinstance(patience, bool) or not isinstance(patience, int)
-                                 or patience < 1):
-        raise ValueError(f"Expected `patience` to be None or an int >= 1, got {patience!r}.")
+    check_positive_int("patience", patience, allow_none=True)
     mode = resolve_mode(monitor, mode)
     _keras_compat.mend_multi_worker_build(model)
     start = time.perf_counter()

@@ -1,0 +1,7 @@
+"""Losses (registered, so models compiled with them reload after ``import rnn_keras``)."""
+
+from rnn_keras.losses.grouped_sparse_categorical_crossentropy import (
+    GroupedSparseCategoricalCrossentropy,
+)
+
+__all__ = ["GroupedSparseCategoricalCrossentropy"]
