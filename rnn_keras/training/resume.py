@@ -231,8 +231,8 @@ def fit(model, x=None, y=None, *, run_dir=None, name="model", monitor="val_loss"
                f"its state on disk>")
     named = [type(c).__name__ for c in callbacks]
     if run_dir is None:
-        # Keras's EarlyStopping restores the best weights only when it stops
-        # early; this ends on the best epoch's weights either way.
+        # The best weights go through a file (as with a run folder), so the
+        # same tracker serves both cases.
         with tempfile.TemporaryDirectory(prefix="rnn-keras-best-") as folder:
             progress = _Progress(folder, monitor, patience, restore_best_weights, verbose=0,
                                  mode=mode)
