@@ -119,6 +119,7 @@ class StepDecoder:
         self.state_names = list(state_names)
         self.attention = attention
         self.source_key = source_key
+        self._source_width = None  # set by start(): step() cuts attention back to it
 
     @classmethod
     def from_model(cls, model):
@@ -197,7 +198,6 @@ class StepDecoder:
 
     def start(self, inputs):
         source = np.asarray(inputs[self.source_key])
-        # step() cuts the attention weights back to the caller's source width.
         self._source_width = source.shape[1] if source.ndim == 2 else None
         if source.ndim == 2 and source.shape[1] % _LENGTH_STEP:
             # Token ids, right-padded with 0 (masked): a few more padding
@@ -222,11 +222,16 @@ class StepDecoder:
         new_states = {name: np.asarray(out[name]) for name in self.state_names}
         attention = None
         if "attention" in out:
-            attention = np.asarray(out["attention"])[..., :getattr(self, "_source_width", None)]
+            attention = np.asarray(out["attention"])[..., :self._source_width]
         return np.asarray(out["logits"], "float32"), new_states, attention
 
 
 _LENGTH_STEP = 8
+
+
+def max_output_length(source_ids):
+    """The default decoding limit for token sources: twice the longest source, plus ten."""
+    return int((np.asarray(source_ids) != 0).sum(axis=1).max(initial=0)) * 2 + 10
 
 
 def _check_search_args(inputs, max_length, batch_size):
@@ -333,7 +338,7 @@ def sample_search(decoder, inputs, *, start_id, end_id, max_length, temperature=
     ``seed`` (NumPy), so a run repeats. The draw is
     :func:`rnn_keras.text.sample_from_logits`, the package's one sampler.
     """
-    sample_from_logits(np.zeros(1), temperature)  # checks `temperature` before any work
+    check_nonnegative("temperature", temperature)
     rng = np.random.default_rng(seed)
 
     def choose(logits):

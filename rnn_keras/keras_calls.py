@@ -28,7 +28,7 @@ def _number(value):
     return repr(value)
 
 
-def _nondefault(obj, keep=("name",)):
+def _nondefault(obj):
     """``key=value`` for the entries of ``obj.get_config()`` that its class's default lacks.
 
     ``name`` is shown for metrics (it names the logged value), not for the rest.

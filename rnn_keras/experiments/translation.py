@@ -152,11 +152,6 @@ def token_accuracy(model, corpus, split="test"):
     return correct / total
 
 
-def max_output_length(source_ids):
-    """Decoding limit: twice the longest source, plus ten tokens."""
-    return int((np.asarray(source_ids) != 0).sum(axis=1).max()) * 2 + 10
-
-
 def translate_ids(decoder, source_ids, *, beam_width=1, max_length=None, batch_size=None,
                   return_attention=False):
     """Target ids for source id rows: greedy (width 1) or beam search.
@@ -165,7 +160,7 @@ def translate_ids(decoder, source_ids, *, beam_width=1, max_length=None, batch_s
     the given order.
     """
     source_ids = np.asarray(source_ids)
-    max_length = max_length or max_output_length(source_ids)
+    max_length = max_length or decoding.max_output_length(source_ids)
     order = np.argsort((source_ids != 0).sum(axis=1), kind="stable")
     inputs = {"encoder_inputs": source_ids[order]}
     common = dict(start_id=tr.START, end_id=tr.END, max_length=max_length)

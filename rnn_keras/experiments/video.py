@@ -93,11 +93,13 @@ def build_model(data, *, task="next_frame", cell="gru", implementation="fused"):
     return model
 
 
-def _direction_inputs(data, shuffled, seed):
-    x, tx = data.clips["train"]["frames"], data.clips["test"]["frames"]
-    if shuffled:
-        x, tx = shuffle_frames(x, seed), shuffle_frames(tx, seed + 1)
-    return x, tx
+def _direction_frames(data, split, shuffled, seed):
+    """A split's classification frames; for the control, each clip's frames shuffled
+    (drawn from ``seed`` for train, ``seed + 1`` for test)."""
+    frames = data.clips[split]["frames"]
+    if not shuffled:
+        return frames
+    return shuffle_frames(frames, seed + (split == "test"))
 
 
 def train(data, model, *, task="next_frame", shuffled=False, frame_seed=0, seed=None,
@@ -119,7 +121,7 @@ def train(data, model, *, task="next_frame", shuffled=False, frame_seed=0, seed=
                             epochs=s["epochs"], batch_size=s["batch_size"],
                             patience=s["patience"], verbose=verbose, run_dir=run_dir,
                             name=name or "next-frame")
-    x, _ = _direction_inputs(data, shuffled, frame_seed)
+    x = _direction_frames(data, "train", shuffled, frame_seed)
     return training.fit(model, x, data.clips["train"]["direction"], validation_split=0.1,
                         epochs=s["clf_epochs"], batch_size=32, patience=s["patience"],
                         monitor="val_accuracy", verbose=verbose, run_dir=run_dir,
@@ -138,7 +140,7 @@ def evaluate(model, data, *, task="next_frame", shuffled=False, frame_seed=0):
             out[f"{name}_mse"] = float(scores[key]["mse"].mean())
             out[f"{name}_ssim"] = float(scores[key]["ssim"].mean())
         return out
-    _, tx = _direction_inputs(data, shuffled, frame_seed)
+    tx = _direction_frames(data, "test", shuffled, frame_seed)
     logits = model.predict(tx, batch_size=64, verbose=0)
     return {"accuracy": float((logits.argmax(-1) == data.clips["test"]["direction"]).mean()),
             "chance": 1 / len(mm.DIRECTIONS)}

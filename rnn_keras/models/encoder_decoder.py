@@ -103,7 +103,7 @@ class EncoderDecoder(keras.Model):
             if source.ndim != 2:
                 raise ValueError("Pass `max_length` (the longest output to write): it has no "
                                  f"default for sources of shape {source.shape}.")
-            max_length = int((source != 0).sum(axis=1).max(initial=0)) * 2 + 10
+            max_length = decoding.max_output_length(source)
         if return_attention and strategy == "beam":
             raise ValueError("return_attention=True works with strategy='greedy' or 'sample'; "
                              "beam search returns ids only.")

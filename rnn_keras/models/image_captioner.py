@@ -15,7 +15,6 @@ from rnn_keras.validation import check_positive_int
 from rnn_keras.validation import check_positive_ints
 
 
-
 @keras.saving.register_keras_serializable(package="rnn_keras")
 class ImageCaptioner(EncoderDecoder):
     """A CNN encoder and a recurrent decoder that attends over the image grid.
