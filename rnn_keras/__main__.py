@@ -5,6 +5,7 @@
                                        [--out DIR] [--seed N]
                                        [--cell C] [--[no-]bidirectional] [--implementation I]
                                        [--pair P] [--attention A] [--beam W]
+                                       [--series S]
                                        [--distribute]
 
 A run prints progress, writes ``metrics.json`` (and models, plots) under
@@ -24,7 +25,7 @@ import time
 
 
 VARIANT_OPTIONS = ("cell", "bidirectional", "implementation", "pair", "attention", "beam",
-                   "distribute")
+                   "series", "distribute")
 
 
 class UsageError(Exception):
@@ -73,6 +74,10 @@ def _parser():
     translation.add_argument("--beam", type=_positive_int, default=None,
                              help="beam width of the beam scores (translation default 5, "
                                   "captioning 3)")
+    timeseries = run.add_argument_group("timeseries")
+    timeseries.add_argument("--series", choices=("taylor", "sunspots", "msft", "jena"),
+                            default=None,
+                            help="the series to forecast (default taylor: electricity demand)")
     scale = run.add_argument_group("scale-out and resume")
     scale.add_argument("--distribute", action="store_true", default=None,
                        help="data-parallel training: tf.distribute.MultiWorkerMirroredStrategy "

@@ -1,4 +1,4 @@
-"""Metrics computed exactly over real (unpadded) tokens."""
+"""Metrics: exact token and sequence scores, BLEU, SSIM, and the forecasters' errors and tests."""
 
 import numpy as np
 
@@ -109,3 +109,126 @@ def ssim(x, y, data_range=1.0, sigma=1.5):
     vx, vy, cxy = blur(x * x) - mx * mx, blur(y * y) - my * my, blur(x * y) - mx * my
     value = ((2 * mx * my + c1) * (2 * cxy + c2)) / ((mx * mx + my * my + c1) * (vx + vy + c2))
     return value.mean(axis=(-3, -2, -1))
+
+
+# --- forecasting -------------------------------------------------------------
+
+def _paired(y_true, y_pred):
+    y_true = np.asarray(y_true, dtype=float)
+    y_pred = np.asarray(y_pred, dtype=float)
+    if y_true.shape != y_pred.shape or y_true.size == 0:
+        raise ValueError(f"y_true has shape {y_true.shape} but y_pred has {y_pred.shape}; "
+                         "pass forecasts of the same, non-empty shape.")
+    return y_true, y_pred
+
+
+def mae(y_true, y_pred):
+    """Mean absolute error, in the series' own unit."""
+    y_true, y_pred = _paired(y_true, y_pred)
+    return float(np.abs(y_true - y_pred).mean())
+
+
+def seasonal_naive_scale(train, season=1):
+    """MAE of the in-sample seasonal naive forecast ``y[t-season]`` on ``train``:
+    the denominator of :func:`mase` (Hyndman and Koehler 2006)."""
+    train = np.asarray(train, dtype=float)
+    if season < 1 or len(train) <= season:
+        raise ValueError(f"the training part has {len(train)} values; the seasonal naive "
+                         f"scale needs more than season={season}.")
+    return float(np.abs(train[season:] - train[:-season]).mean())
+
+
+def mase(y_true, y_pred, train, season=1):
+    r"""Mean absolute scaled error.
+
+    .. math:: \mathrm{MASE} = \frac{\frac1n\sum_t |y_t - \hat y_t|}
+              {\frac{1}{T-m}\sum_{t=m+1}^{T} |y_t - y_{t-m}|}
+
+    the test MAE divided by the MAE of the seasonal naive forecast (season
+    ``m``) inside the training part: below 1, the forecast beats what
+    "same time last season" did on the data it was fitted on; free of the
+    series' unit, so errors of different series compare.
+    """
+    return mae(y_true, y_pred) / seasonal_naive_scale(train, season)
+
+
+def smape(y_true, y_pred):
+    r"""Symmetric mean absolute percentage error, in percent (0-200).
+
+    .. math:: \mathrm{sMAPE} = \frac{100}{n}\sum_t \frac{2|y_t - \hat y_t|}{|y_t| + |\hat y_t|}
+
+    Terms where truth and forecast are both 0 count as 0. Meaningless for
+    series that cross zero (returns): use MAE or MASE there.
+    """
+    y_true, y_pred = _paired(y_true, y_pred)
+    denominator = np.abs(y_true) + np.abs(y_pred)
+    terms = np.divide(2 * np.abs(y_true - y_pred), denominator,
+                      out=np.zeros_like(denominator), where=denominator > 0)
+    return float(100 * terms.mean())
+
+
+def diebold_mariano(errors_a, errors_b, horizon=1, power=1):
+    r"""Diebold-Mariano test that forecasts ``a`` and ``b`` are equally accurate.
+
+    With the loss differential :math:`d_t = |e^a_t|^p - |e^b_t|^p`, its mean
+    :math:`\bar d` and the long-run variance from the autocovariances
+    :math:`\hat\gamma_k` of :math:`d` up to lag ``horizon - 1``:
+
+    .. math:: DM = \frac{\bar d}{\sqrt{(\hat\gamma_0 + 2\sum_{k=1}^{h-1}\hat\gamma_k)/n}}
+
+    with the small-sample correction of Harvey, Leybourne and Newbold (1997):
+    :math:`DM^* = DM\sqrt{(n + 1 - 2h + h(h-1)/n)/n}`, compared with Student's
+    t on ``n - 1`` degrees of freedom.
+
+    Args:
+        errors_a, errors_b: forecast errors of the two methods on the same
+            targets (1-D, the same length).
+        horizon: the forecast horizon ``h`` the errors belong to (the errors
+            of ``h``-step forecasts are correlated up to lag ``h - 1``).
+        power: 1 (absolute loss) or 2 (squared loss).
+
+    Returns:
+        ``{"statistic", "p_value", "n", "mean_difference"}``: a negative
+        statistic means ``a`` has the smaller loss; ``p_value`` is two-sided.
+    """
+    from scipy import stats
+
+    a, b = _paired(errors_a, errors_b)
+    if a.ndim != 1 or len(a) < 3:
+        raise ValueError(f"expected two 1-D error series of 3 or more values, got shape "
+                         f"{a.shape}.")
+    if power not in (1, 2) or int(horizon) != horizon or horizon < 1:
+        raise ValueError(f"expected power 1 or 2 and a whole horizon >= 1, got power={power!r}, "
+                         f"horizon={horizon!r}.")
+    d = np.abs(a) ** power - np.abs(b) ** power
+    n = len(d)
+    centred = d - d.mean()
+    gamma = [float(centred[k:] @ centred[:n - k]) / n for k in range(horizon)]
+    variance = (gamma[0] + 2 * sum(gamma[1:])) / n
+    if variance <= 0:
+        raise ValueError("the loss differential has no variance (the two forecasts' losses "
+                         "are identical, or differ by a constant): the test is undefined.")
+    correction = np.sqrt((n + 1 - 2 * horizon + horizon * (horizon - 1) / n) / n)
+    statistic = float(d.mean() / np.sqrt(variance) * correction)
+    p_value = float(2 * stats.t.sf(abs(statistic), df=n - 1))
+    return {"statistic": statistic, "p_value": p_value, "n": n,
+            "mean_difference": float(d.mean())}
+
+
+def directional_accuracy(y_true, y_pred):
+    """How often the forecast has the sign of the truth, with a binomial test against 50%.
+
+    For returns (changes): steps where the truth is exactly 0 are left out.
+    Returns ``{"accuracy", "hits", "n", "p_value"}`` (two-sided exact binomial
+    test of "no better or worse than a coin").
+    """
+    from scipy import stats
+
+    y_true, y_pred = _paired(y_true, y_pred)
+    keep = y_true != 0
+    hits = int((np.sign(y_true[keep]) == np.sign(y_pred[keep])).sum())
+    n = int(keep.sum())
+    if n == 0:
+        raise ValueError("the truth is 0 everywhere: there is no direction to forecast.")
+    return {"accuracy": hits / n, "hits": hits, "n": n,
+            "p_value": float(stats.binomtest(hits, n, 0.5).pvalue)}

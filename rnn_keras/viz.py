@@ -309,3 +309,109 @@ def plot_attention_over_image(image, words, attention, ncols=6):
         fig.colorbar(heat_image, ax=axes.ravel().tolist(), shrink=0.8, pad=0.02,
                      label=f"attention weight (uniform: {1 / attention.shape[-1]:.3f})")
     return fig
+
+
+# --- forecasting (notebook 09) -------------------------------------------------------
+
+def plot_series(times, values, *, split=None, unit="", title=None, season=None,
+                steps_per_day=None):
+    """A series with its train/validation/test parts shaded; with ``season``, a second
+    panel overlays every season (e.g. each week) to show the pattern that repeats.
+
+    ``split``: the slices of :func:`rnn_keras.data.series.chronological_split`.
+    """
+    plt = _pyplot()
+    panels = 2 if season else 1
+    fig, axes = plt.subplots(1, panels, figsize=(6.5 * panels, 2.8), squeeze=False)
+    ax = axes[0][0]
+    ax.plot(times, values, lw=0.7, color="black")
+    if split:
+        for (name, part), colour in zip(split.items(), ("none", "tab:orange", "tab:red")):
+            if name != "train":
+                ax.axvspan(times[part.start], times[part.stop - 1], color=colour, alpha=0.15,
+                           label=name)
+        ax.legend(loc="upper left", fontsize=8)
+    ax.set_ylabel(unit)
+    ax.set_title(title or "")
+    ax.grid(alpha=0.3)
+    if season:
+        ax = axes[0][1]
+        whole = len(values) // season * season
+        seasons = np.asarray(values[:whole]).reshape(-1, season)
+        steps = np.arange(season) / (steps_per_day or 1)
+        for row in seasons:
+            ax.plot(steps, row, lw=0.6, alpha=0.5)
+        ax.plot(steps, seasons.mean(axis=0), color="black", lw=1.5, label="mean")
+        ax.set_xlabel("day of the season" if steps_per_day else "step of the season")
+        ax.set_title(f"every season of {season} steps, overlaid")
+        ax.legend(fontsize=8)
+        ax.grid(alpha=0.3)
+    fig.tight_layout()
+    return fig
+
+
+def plot_forecasts(times, forecasts, *, first=0, count=7, unit="", title=None):
+    """The truth and each method's forecasts from ``count`` consecutive origins.
+
+    ``forecasts``: name -> :class:`rnn_keras.forecasting.Forecasts` (the same
+    origins); each origin's forecast is drawn as its own segment.
+    """
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(11, 3.2))
+    reference = next(iter(forecasts.values()))
+    rows = range(first, min(first + count, len(reference.origins)))
+    horizon = reference.truth.shape[1]
+    for i in rows:
+        o = reference.origins[i]
+        ax.plot(times[o:o + horizon], reference.truth[i], color="black", lw=1.4,
+                label="truth" if i == first else None)
+    for (name, f), colour in zip(forecasts.items(), plt.rcParams["axes.prop_cycle"].by_key()[
+            "color"]):
+        for i in rows:
+            o = f.origins[i]
+            ax.plot(times[o:o + horizon], f.predictions[i], color=colour, lw=0.9,
+                    label=name if i == first else None)
+    ax.set_ylabel(unit)
+    ax.set_title(title or "forecasts from consecutive origins")
+    ax.legend(fontsize=8, ncol=3)
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    return fig
+
+
+def plot_error_by_horizon(forecasts, unit="", step_label="steps ahead"):
+    """MAE at each step ahead, one line per method."""
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(6.5, 3))
+    for name, f in forecasts.items():
+        ax.plot(np.arange(1, f.truth.shape[1] + 1), f.mae_by_horizon(), label=name)
+    ax.set_xlabel(step_label)
+    ax.set_ylabel(f"MAE ({unit})" if unit else "MAE")
+    ax.legend(fontsize=8)
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    return fig
+
+
+def plot_price_illusion(times, prices, forecast_prices, *, last=120, title=None):
+    """The "prediction tracks the price" chart, and beside it the same forecast as what
+    it is: a change from today, against the change that happened."""
+    plt = _pyplot()
+    fig, axes = plt.subplots(1, 2, figsize=(12, 3.2))
+    t, p, f = times[-last:], prices[-last:], forecast_prices[-last:]
+    axes[0].plot(t, p, color="black", lw=1.2, label="close")
+    axes[0].plot(t, f, color="tab:red", lw=0.9, label="forecast for that day")
+    axes[0].set_title(title or "the chart that looks like a good forecast")
+    axes[0].legend(fontsize=8)
+    axes[0].grid(alpha=0.3)
+    previous = prices[-last - 1:-1]
+    axes[1].scatter(np.log(p / previous), np.log(f / previous), s=8)
+    axes[1].axhline(0, color="grey", lw=0.6)
+    axes[1].axvline(0, color="grey", lw=0.6)
+    axes[1].set_xlabel("actual log return")
+    axes[1].set_ylabel("forecast log return")
+    axes[1].set_title("the same forecast as a change from the day before")
+    axes[1].grid(alpha=0.3)
+    fig.autofmt_xdate()
+    fig.tight_layout()
+    return fig

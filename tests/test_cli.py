@@ -18,7 +18,7 @@ from rnn_keras import experiments
 from rnn_keras.__main__ import main
 
 ALL = ["adding-problem", "bidirectional", "captioning", "gradient-flow", "music", "sentiment",
-       "topologies", "translation", "video"]
+       "timeseries", "topologies", "translation", "video"]
 
 
 def test_list_names_the_experiments(capsys):
@@ -55,6 +55,12 @@ USAGE = [
      "aclImdb_v1.tar.gz"),
     ("missing sentence pairs", ["run", "translation", "--profile", "smoke", "--data-dir",
                                 "EMPTY"], "spa-eng.zip"),
+    ("unknown series", ["run", "timeseries", "--series", "sunspot"],
+     "argument --series: invalid choice"),
+    ("series of another experiment", ["run", "sentiment", "--series", "msft"],
+     "experiment 'sentiment' has no --series option"),
+    ("missing Jena", ["run", "timeseries", "--series", "jena", "--profile", "smoke",
+                      "--data-dir", "EMPTY"], "jena_climate_2009_2016.csv.zip"),
     ("unwritable output folder", ["run", "topologies", "--out", "FILE/out"],
      "cannot write to the output folder"),
 ]
@@ -203,3 +209,27 @@ def test_video(smoke, fake_mnist):
     assert [k for k in summary if k.startswith("mse_step_")] == [
         f"mse_step_{k}" for k in range(1, 11)]
     assert (out / "next_frame.keras").exists() and (out / "direction.keras").exists()
+
+
+@pytest.mark.slow
+def test_timeseries(smoke):
+    summary, out, stdout = smoke("timeseries", "--series", "taylor")
+    assert "seasonal naive (same time last week)" in stdout  # the table is shown
+    # Baselines do not depend on the profile: the weekly seasonal naive's test MAE on
+    # the last two weeks of Taylor's series (measured independently: 513.9 MW).
+    assert summary["seasonal_naive_same_time_last_week_mae"] == pytest.approx(513.9)
+    assert summary["best_neural"] == "rnn"
+    assert summary["best_neural_mae"] == summary["rnn_mae"]
+    assert summary["best_baseline_mae"] == min(
+        v for k, v in summary.items() if k.endswith("_mae") and k not in (
+            "rnn_mae", "best_neural_mae", "best_baseline_mae"))
+    assert 0 <= summary["dm_p_value"] <= 1
+    assert (out / "taylor-rnn.keras").exists() and (out / "table.txt").exists()
+
+
+@pytest.mark.slow
+def test_timeseries_stock_direction(smoke):
+    summary, _, _ = smoke("timeseries", "--series", "msft", "--cell", "lstm")
+    assert summary["random_walk_tomorrow_today_mae"] > 0
+    assert 0.4 < summary["always_up_accuracy"] < 0.6  # up days of the test period
+    assert 0 <= summary["direction_p_value"] <= 1

@@ -80,6 +80,7 @@ PROTOCOL = {  # experiment -> (prepare options, build/train/evaluate selector)
     "captioning": ({}, {}),
     "music": ({}, {"form": "joint"}),
     "video": ({}, {"task": "direction"}),
+    "timeseries": ({"series": "taylor"}, {}),
 }
 
 

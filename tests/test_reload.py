@@ -113,6 +113,15 @@ def _cases(rng, review_dir):
     clips = rng.random((2, 3, 8, 8, 1)).astype("float32")
     add("next-frame", video.next_frame_model((8, 8, 1), filters=(4,), patch_size=2), clips)
     add("clip-classifier", video.clip_classifier((8, 8, 1), 4, cnn_filters=(4,), units=4), clips)
+    # The forecasters: level offset (keras.ops in the graph) and a linear skip.
+    from rnn_keras.models.forecaster import forecaster
+
+    window = rng.random((3, 12, 3)).astype("float32")
+    add("forecaster-rnn", forecaster(12, 3, 4, units=4, steps_per_input=3, level_steps=3),
+        window)
+    add("forecaster-encoder-decoder", forecaster(12, 3, 4, units=4,
+                                                 strategy="encoder_decoder"), window)
+    add("forecaster-cnn", forecaster(12, 3, 4, kind="cnn", units=4, level_steps=1), window)
     # The sentiment model that reads raw text (TextVectorization inside).
     data = sentiment.prepare(profile="smoke", data_dir=review_dir)
     trained = sentiment.train_variant(data)

@@ -49,6 +49,8 @@ class Archive:
             folder, already extracted).
         alternates: other accepted local files, ``{file name: sha256}`` (for
             example a subset repacked with the same layout).
+        size: the archive's size in bytes, checked where no sha256 is
+            published (``sha256=None``); the loader then checks the content.
     """
 
     name: str
@@ -57,6 +59,7 @@ class Archive:
     sha256: str
     folder: str
     alternates: tuple = ()
+    size: int = None
 
     def accepted_files(self):
         return ((self.filename, self.sha256),) + tuple(self.alternates)
@@ -71,7 +74,16 @@ def sha256_of(path, chunk_size=1 << 20):
 
 
 def verify(path, expected_sha256, archive):
-    """Raises :class:`DataCorruptError` unless ``path`` has the expected checksum."""
+    """Raises :class:`DataCorruptError` unless ``path`` has the expected checksum
+    (or, for an archive published without one, the expected size)."""
+    if expected_sha256 is None:
+        size = pathlib.Path(path).stat().st_size
+        if archive.size is not None and size != archive.size:
+            raise DataCorruptError(
+                f"{archive.name}: the file {str(path)!r} has {size} bytes, expected "
+                f"{archive.size}: it is incomplete or another file. Replace it with a fresh "
+                f"copy of {archive.url}.")
+        return path
     actual = sha256_of(path)
     if actual != expected_sha256:
         raise DataCorruptError(

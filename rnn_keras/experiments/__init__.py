@@ -34,7 +34,7 @@ Where an experiment trains several kinds of model (``adding-problem``: one
 per cell and length; ``music``: two forms; ``video``: a predictor and a
 classifier), ``build_model``, ``train`` and ``evaluate`` take the selector as
 a keyword (``timesteps=``, ``form=``, ``task=``).
-``tests/test_experiments.py`` runs the protocol of all nine in the smoke
+``tests/test_experiments.py`` runs the protocol of all ten in the smoke
 profile.
 """
 
@@ -60,6 +60,9 @@ EXPERIMENTS = {
     "captioning": ("rnn_keras.experiments.captioning",
                    "scenes of MNIST digits, CNN + attention decoder: BLEU, exact, attention on "
                    "object (notebook 05)"),
+    "timeseries": ("rnn_keras.experiments.timeseries",
+                   "forecasting demand, sunspots, MSFT: RNN vs CNN vs MLP vs forecasters' "
+                   "baselines, rolling origins, Diebold-Mariano (notebook 09)"),
     "video": ("rnn_keras.experiments.video",
               "Moving MNIST: ConvLSTM rollout MSE/SSIM vs copy-last; clip direction (notebook 08)"),
 }

@@ -1,0 +1,254 @@
+"""Forecasting: the baselines a forecaster would use, and rolling-origin evaluation.
+
+A *forecaster* here is anything with ``forecast(history, horizon) ->
+(horizon,) array``: ``history`` is the series up to the origin (the values
+before the first step to forecast), never a value after it. Every method,
+from the naive forecast to a trained network (:class:`ModelForecaster`), is
+scored the same way by :func:`rolling_origin`: at each origin, forecast
+``horizon`` steps from the history alone, compare with the truth.
+
+Baselines (Hyndman and Athanasopoulos, *Forecasting: Principles and
+Practice*, ch. 5, 8, 9):
+
+- :class:`Naive`: the last value, repeated (the random walk for prices);
+- :class:`SeasonalNaive`: the value one season earlier (same time yesterday,
+  same time last week);
+- :class:`RidgeOnLags`: a linear model of the last ``lags`` values, one
+  output per horizon step (scikit-learn ``Ridge``), fitted once on the
+  training part;
+- :class:`HoltWinters`: additive seasonal exponential smoothing
+  (``statsmodels``), refitted at each origin on a window of recent history;
+- :class:`ARIMA`: an ARIMA(p, d, q), optionally on seasonal differences
+  ``y_t - y_{t-s}`` (a SARIMA(p, d, q)(0, 1, 0)_s, fitted without a
+  seasonal state so that ``s = 336`` stays fast), refitted at each origin.
+"""
+
+import dataclasses
+import warnings
+
+import numpy as np
+
+from rnn_keras.validation import check_nonnegative
+from rnn_keras.validation import check_positive_int
+
+
+def _history(history, needed, name):
+    history = np.asarray(history, dtype=np.float64)
+    if history.ndim != 1 or len(history) < needed:
+        raise ValueError(f"{name} needs a 1-D history of at least {needed} values, got shape "
+                         f"{history.shape}.")
+    return history
+
+
+class Naive:
+    """The last observed value for every step ahead."""
+
+    name = "naive (last value)"
+
+    def forecast(self, history, horizon):
+        return np.repeat(_history(history, 1, "Naive")[-1], horizon)
+
+
+class Drift:
+    """The last value plus the average change of the history per step ahead
+    (the random walk with drift): ``y[T + k] = y[T] + k (y[T] - y[1]) / (T - 1)``."""
+
+    name = "drift (last value + average change)"
+
+    def forecast(self, history, horizon):
+        history = _history(history, 2, "Drift")
+        slope = (history[-1] - history[0]) / (len(history) - 1)
+        return history[-1] + slope * np.arange(1, horizon + 1)
+
+
+class SeasonalNaive:
+    """``y[t + k] = y[t + k - season]`` (repeating the last season for horizons past it)."""
+
+    def __init__(self, season, name=None):
+        self.season = check_positive_int("season", season)
+        self.name = name or f"seasonal naive (lag {season})"
+
+    def forecast(self, history, horizon):
+        history = _history(history, self.season, "SeasonalNaive")
+        last = history[-self.season:]
+        return np.resize(last, horizon) if horizon > self.season else last[:horizon].copy()
+
+
+class RidgeOnLags:
+    """Ridge regression from the last ``lags`` values to the next ``horizon`` (direct).
+
+    Fitted by :meth:`fit` on every window whose targets lie in the training
+    part, on values scaled by the training part's mean and deviation.
+    ``level_steps``: subtract the mean of the window's last ``level_steps``
+    values from its lags and targets (``1``: a model of changes from the
+    last value, the right form for prices).
+    """
+
+    def __init__(self, lags, horizon, alpha=1.0, level_steps=None, name=None):
+        self.lags = check_positive_int("lags", lags)
+        self.level_steps = check_positive_int("level_steps", level_steps, allow_none=True)
+        self.horizon = check_positive_int("horizon", horizon)
+        self.alpha = check_nonnegative("alpha", alpha)
+        self.name = name or f"ridge on {lags} lags"
+        self._model = None
+
+    def fit(self, train):
+        from sklearn.linear_model import Ridge
+
+        train = _history(train, self.lags + self.horizon, "RidgeOnLags.fit")
+        self.mean, self.std = train.mean(), train.std() or 1.0
+        z = (train - self.mean) / self.std
+        windows = np.lib.stride_tricks.sliding_window_view(z, self.lags + self.horizon)
+        x, y = windows[:, :self.lags], windows[:, self.lags:]
+        level = self._level(x)
+        self._model = Ridge(alpha=self.alpha).fit(x - level, y - level)
+        return self
+
+    def _level(self, x):
+        if self.level_steps is None:
+            return 0.0
+        return x[:, -self.level_steps:].mean(axis=1, keepdims=True)
+
+    def forecast(self, history, horizon):
+        if self._model is None:
+            raise RuntimeError("RidgeOnLags.forecast before fit(train): fit it on the "
+                               "training part first.")
+        if horizon != self.horizon:
+            raise ValueError(f"this model forecasts {self.horizon} steps, asked for {horizon}.")
+        z = (_history(history, self.lags, "RidgeOnLags")[-self.lags:] - self.mean) / self.std
+        level = self._level(z[None])
+        z = self._model.predict(z[None] - level) + level
+        return z.reshape(self.horizon) * self.std + self.mean
+
+
+class HoltWinters:
+    """Additive Holt-Winters (no trend) refitted on the last ``window`` values at each origin."""
+
+    def __init__(self, season, window, trend=None, name=None):
+        self.season = check_positive_int("season", season)
+        self.window = check_positive_int("window", window)
+        self.trend = trend
+        self.name = name or f"Holt-Winters (season {season}, last {window})"
+
+    def forecast(self, history, horizon):
+        from statsmodels.tsa.holtwinters import ExponentialSmoothing
+
+        recent = _history(history, self.window, "HoltWinters")[-self.window:]
+        with warnings.catch_warnings():  # convergence chatter of the optimiser
+            warnings.simplefilter("ignore")
+            fitted = ExponentialSmoothing(recent, trend=self.trend, seasonal="add",
+                                          seasonal_periods=self.season).fit()
+        return np.asarray(fitted.forecast(horizon))
+
+
+class ARIMA:
+    """ARIMA(``order``) on the last ``window`` values, or on their seasonal differences.
+
+    With ``seasonal_difference=s`` the model is fitted to ``d_t = y_t -
+    y_{t-s}`` and the forecast is ``y_{t-s} + d̂_t``: a SARIMA(p, d, q)(0, 1,
+    0)_s.
+    """
+
+    def __init__(self, order, window, seasonal_difference=None, name=None):
+        self.order = tuple(order)
+        self.window = check_positive_int("window", window)
+        self.seasonal_difference = seasonal_difference
+        s = seasonal_difference
+        self.name = name or (f"ARIMA{self.order}" if not s else
+                             f"SARIMA{self.order}(0,1,0)[{s}]")
+
+    def forecast(self, history, horizon):
+        from statsmodels.tsa.arima.model import ARIMA as _ARIMA
+
+        s = self.seasonal_difference or 0
+        history = _history(history, self.window + s, "ARIMA")
+        if s and horizon > s:
+            raise ValueError(f"seasonal differences of lag {s} forecast at most {s} steps, "
+                             f"asked for {horizon}.")
+        recent = history[-self.window:]
+        target = recent - history[-self.window - s:len(history) - s] if s else recent
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            fitted = _ARIMA(target, order=self.order).fit()
+        forecast = np.asarray(fitted.forecast(horizon))
+        return history[len(history) - s:len(history) - s + horizon] + forecast if s else forecast
+
+
+class ModelForecaster:
+    """A trained Keras model behind the forecaster interface (see ``rnn_keras.experiments.timeseries``).
+
+    ``predict_batch(histories) -> (n, horizon)``: the model's forecasts for a
+    batch of histories, in the series' unit; :func:`rolling_origin` calls it
+    once for all origins.
+    """
+
+    def __init__(self, predict_batch, name):
+        self.predict_batch = predict_batch
+        self.name = name
+
+    def forecast(self, history, horizon):
+        return self.predict_batch([np.asarray(history)], horizon)[0]
+
+
+@dataclasses.dataclass
+class Forecasts:
+    """The forecasts of one method at every origin, with the truth.
+
+    Attributes:
+        name: the method.
+        origins: ``(n,)`` indices of the first forecast step.
+        predictions, truth: ``(n, horizon)``.
+    """
+
+    name: str
+    origins: np.ndarray
+    predictions: np.ndarray
+    truth: np.ndarray
+
+    @property
+    def errors(self):
+        return self.predictions - self.truth
+
+    def mae(self):
+        return float(np.abs(self.errors).mean())
+
+    def mae_by_horizon(self):
+        return np.abs(self.errors).mean(axis=0)
+
+    def mae_by_origin(self):
+        return np.abs(self.errors).mean(axis=1)
+
+
+def rolling_origins(start, stop, horizon, every):
+    """Origins ``start, start + every, ...`` whose ``horizon`` steps end by ``stop``."""
+    return np.arange(start, stop - horizon + 1, check_positive_int("every", every))
+
+
+def rolling_origin(forecaster, values, origins, horizon):
+    """Forecasts ``horizon`` steps from each origin with only the history before it.
+
+    Args:
+        forecaster: a baseline above or a :class:`ModelForecaster`.
+        values: ``(T,)`` the whole series (the method sees ``values[:o]``).
+        origins: first forecast steps.
+        horizon: steps ahead.
+
+    Returns:
+        :class:`Forecasts`.
+    """
+    values = np.asarray(values, dtype=np.float64)
+    origins = np.asarray(origins, dtype=int)
+    if len(origins) == 0 or origins.min() < 1 or origins.max() + horizon > len(values):
+        raise ValueError(f"origins must lie in [1, {len(values) - horizon}] so that "
+                         f"{horizon} steps of truth follow each; got {origins.tolist()[:5]}...")
+    if isinstance(forecaster, ModelForecaster):
+        predictions = np.asarray(forecaster.predict_batch([values[:o] for o in origins],
+                                                          horizon))
+    else:
+        predictions = np.stack([forecaster.forecast(values[:o], horizon) for o in origins])
+    if predictions.shape != (len(origins), horizon):
+        raise ValueError(f"{forecaster.name} returned forecasts of shape {predictions.shape}, "
+                         f"expected {(len(origins), horizon)} (one row of {horizon} steps per "
+                         "origin).")
+    truth = np.stack([values[o:o + horizon] for o in origins])
+    return Forecasts(forecaster.name, origins, predictions.astype(np.float64), truth)
