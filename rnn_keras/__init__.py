@@ -16,10 +16,11 @@ from rnn_keras import bptt
 from rnn_keras import config
 from rnn_keras import data
 from rnn_keras import decoding
+from rnn_keras import forecasting
 from rnn_keras import layers
 from rnn_keras import losses
 from rnn_keras import metrics
 from rnn_keras import models
 
-__all__ = ["bptt", "config", "data", "decoding", "layers", "losses", "metrics", "models",
+__all__ = ["bptt", "config", "data", "decoding", "forecasting", "layers", "losses", "metrics", "models",
            "__version__"]

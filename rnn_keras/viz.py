@@ -316,7 +316,8 @@ def plot_attention_over_image(image, words, attention, ncols=6):
 def plot_series(times, values, *, split=None, unit="", title=None, season=None,
                 steps_per_day=None):
     """A series with its train/validation/test parts shaded; with ``season``, a second
-    panel overlays every season (e.g. each week) to show the pattern that repeats.
+    panel overlays every season (e.g. each week) of the training part (only: looking
+    at the test period is a leak too) to show the pattern that repeats.
 
     ``split``: the slices of :func:`rnn_keras.data.series.chronological_split`.
     """
@@ -334,16 +335,19 @@ def plot_series(times, values, *, split=None, unit="", title=None, season=None,
     ax.set_ylabel(unit)
     ax.set_title(title or "")
     ax.grid(alpha=0.3)
+    ax.tick_params(axis="x", labelrotation=20)
     if season:
         ax = axes[0][1]
-        whole = len(values) // season * season
-        seasons = np.asarray(values[:whole]).reshape(-1, season)
+        seen = values[:split["train"].stop] if split else values
+        whole = len(seen) // season * season
+        seasons = np.asarray(seen[:whole]).reshape(-1, season)
         steps = np.arange(season) / (steps_per_day or 1)
         for row in seasons:
             ax.plot(steps, row, lw=0.6, alpha=0.5)
         ax.plot(steps, seasons.mean(axis=0), color="black", lw=1.5, label="mean")
-        ax.set_xlabel("day of the season" if steps_per_day else "step of the season")
-        ax.set_title(f"every season of {season} steps, overlaid")
+        ax.set_xlabel("days into the season" if steps_per_day else "step of the season")
+        ax.set_title(f"the {len(seasons)} seasons of {season} steps of the training part, "
+                     "overlaid", fontsize=10)
         ax.legend(fontsize=8)
         ax.grid(alpha=0.3)
     fig.tight_layout()
@@ -402,6 +406,7 @@ def plot_price_illusion(times, prices, forecast_prices, *, last=120, title=None)
     axes[0].plot(t, p, color="black", lw=1.2, label="close")
     axes[0].plot(t, f, color="tab:red", lw=0.9, label="forecast for that day")
     axes[0].set_title(title or "the chart that looks like a good forecast")
+    axes[0].set_ylabel("USD")
     axes[0].legend(fontsize=8)
     axes[0].grid(alpha=0.3)
     previous = prices[-last - 1:-1]

@@ -32,7 +32,7 @@ def script(name):
 # docs/design.md fixes each notebook's number and subject.
 DESIGNED = {0: "rnn_from_scratch", 1: "four_topologies", 2: "vanishing_exploding_gradients",
             3: "lstm_gru_bidirectional", 4: "sentiment", 5: "image_captioning",
-            6: "translation", 7: "music", 8: "video"}
+            6: "translation", 7: "music", 8: "video", 9: "time_series"}
 
 
 def test_numbered_as_designed():

@@ -110,6 +110,19 @@ def test_seasonal_naive_repeats_the_last_season_past_it():
                                   [1, 2, 3, 1, 2])
 
 
+def test_drift_by_hand():
+    # slope (4 - 1) / 2 = 1.5 per step
+    np.testing.assert_allclose(forecasting.Drift().forecast([1, 2, 4], 2), [5.5, 7.0])
+
+
+def test_ridge_on_changes_forecasts_a_random_walk_as_flat():
+    rng = np.random.default_rng(0)
+    walk = np.cumsum(rng.normal(size=2000)) + 100
+    ridge = forecasting.RidgeOnLags(lags=5, horizon=1, level_steps=1).fit(walk[:1500])
+    forecast = ridge.forecast(walk[:1800], 1)
+    assert abs(forecast[0] - walk[1799]) < 0.2  # a random walk's best forecast: today
+
+
 def test_ridge_on_lags_learns_a_linear_recurrence():
     t = np.arange(400)
     values = np.sin(2 * np.pi * t / 24) * 5 + 10
@@ -253,3 +266,48 @@ def test_the_registry_series_are_what_they_say():
     assert np.all(np.diff(msft.times.astype("int64")) > 0)  # in time order
     with pytest.raises(ValueError, match="`series`"):
         series.load("sunspot")
+
+
+# --- the experiment's forecasters -------------------------------------------------
+
+def test_a_recursive_model_is_rolled_out_on_its_own_forecasts():
+    import keras
+
+    from rnn_keras.experiments import timeseries as ts
+
+    data = ts.prepare("smoke", series="taylor")
+    # A "model" that forecasts its last input plus one (scaled): rolled out over 48
+    # steps, step k must be last + k, which only holds if each forecast is fed back.
+    window = keras.Input((336, data.inputs.shape[1]))
+    model = keras.Model(window, window[:, -1, :1] + 1.0)
+    forecasts = forecasting.rolling_origin(ts.model_forecaster(model, data), data.values,
+                                           data.test_origins[:2], 48)
+    last = data.scaled(data.values[data.test_origins[:2] - 1])
+    expected = data.scaler.inverse(last[:, None] + np.arange(1, 49))
+    np.testing.assert_allclose(forecasts.predictions, expected, rtol=1e-5)
+
+
+def test_the_neural_forecaster_starts_as_the_ridge_model():
+    from rnn_keras.experiments import timeseries as ts
+
+    data = ts.prepare("smoke", series="sunspots")
+    model = ts.build_model(data, variant="mlp")
+    coefficients, intercepts = ts.ridge_on_windows(data)
+    x, _ = series.window_arrays(data.inputs, data.inputs[:, 0], data.test_origins,
+                                input_width=data.task.input_width, horizon=1)
+    np.testing.assert_allclose(model.predict(x, verbose=0),
+                               x[:, :, 0] @ coefficients + intercepts, atol=1e-4)
+    assert not model.get_layer("linear_skip").trainable
+
+
+def test_forecaster_arguments_are_checked():
+    from rnn_keras.models.forecaster import forecaster
+
+    with pytest.raises(ValueError, match="strategy='recursive' forecasts one step"):
+        forecaster(12, 1, 4, strategy="recursive")
+    with pytest.raises(ValueError, match="not a multiple of steps_per_input=5"):
+        forecaster(12, 1, 4, steps_per_input=5)
+    with pytest.raises(ValueError, match="`kind`"):
+        forecaster(12, 1, 4, kind="transformer")
+    with pytest.raises(ValueError, match="is for kind='rnn'"):
+        forecaster(12, 1, 4, kind="cnn", strategy="encoder_decoder")

@@ -63,14 +63,14 @@ SETTINGS = {
     # Notebook 09 in about a minute and a half on 2 cores: one seed, shorter training, every
     # third training window, and no refitted ARIMA (its numbers are in the README).
     "quick": {"variants": ("mlp", "cnn", "rnn"), "seeds": (0,), "epochs": 15, "patience": 4,
-              "window_every": 3, "units": 32, "holt_winters": True, "arima": False,
+              "window_every": 3, "units": 32, "holt_winters": True, "arima": False, "refit": True,
               "jena_epochs": 2},
     "full": {"variants": tuple(VARIANTS), "seeds": (0, 1, 2), "epochs": 100, "patience": 10,
-             "window_every": 1, "units": 64, "holt_winters": True, "arima": True,
+             "window_every": 1, "units": 64, "holt_winters": True, "arima": True, "refit": True,
              "jena_epochs": 50},
     # Tests only: every step of the run in seconds; the numbers mean nothing.
     "smoke": {"variants": ("rnn",), "seeds": (0,), "epochs": 1, "patience": 1,
-              "window_every": 8, "units": 8, "holt_winters": False, "arima": False,
+              "window_every": 8, "units": 8, "holt_winters": False, "arima": False, "refit": True,
               "jena_epochs": 1},
 }
 
@@ -289,9 +289,18 @@ def _model_horizon(model):
 
 
 def train(data, model, *, seed=None, verbose=0, run_dir=None, name="model", epochs=None):
-    """Fits on the training windows; early stopping on the validation windows
-    (patience of the profile) keeps the best epoch's weights.
+    """Selects the number of epochs on the validation period, then (with the profile's
+    ``refit``) trains again on everything before the test.
 
+    1. Fits on the training windows; early stopping on the validation
+       windows (the profile's patience) finds the best epoch ``E``.
+    2. ``refit``: the model goes back to its initial weights, its linear skip
+       becomes the ridge model of all windows before the test (as the ridge
+       baseline is), and it trains ``E`` epochs on the training and
+       validation windows, a fresh optimizer. The test is never seen.
+
+    Returns the :class:`rnn_keras.training.Training` of the last fit; the
+    selection's is its ``selection`` attribute (the same object without refit).
     ``seed`` reseeds first when given (``None``: the caller has seeded).
     """
     if data.name == "jena":
@@ -301,11 +310,28 @@ def train(data, model, *, seed=None, verbose=0, run_dir=None, name="model", epoc
         keras.utils.set_random_seed(seed)
     s = data.settings
     horizon = _model_horizon(model)
-    return training.fit(
+    initial = model.get_weights()
+    selection = training.fit(
         model, windows(data, "train", horizon=horizon, shuffle=True, seed=seed or 0),
         validation_data=windows(data, "validation", horizon=horizon),
         epochs=epochs or s["epochs"], patience=s["patience"], monitor="val_loss",
-        restore_best_weights=True, shuffle=False, verbose=verbose, run_dir=run_dir, name=name)
+        restore_best_weights=True, shuffle=False, verbose=verbose, run_dir=run_dir,
+        name=f"{name}-select")
+    selection.selection = selection
+    if not s["refit"]:
+        return selection
+    model.set_weights(initial)
+    if any(layer.name == "linear_skip" for layer in model.layers):
+        model.get_layer("linear_skip").set_weights(list(ridge_on_windows(data, "fit",
+                                                                         horizon)))
+    model.compile(optimizer=keras.optimizers.Adam(float(model.optimizer.learning_rate)),
+                  loss="mae")
+    final = training.fit(
+        model, windows(data, "fit", horizon=horizon, shuffle=True, seed=seed or 0),
+        epochs=selection.best_epoch, restore_best_weights=False, monitor="loss",
+        shuffle=False, verbose=verbose, run_dir=run_dir, name=f"{name}-refit")
+    final.selection = selection
+    return final
 
 
 def model_forecaster(model, data, name=None):
@@ -419,8 +445,10 @@ class Comparison:
     """Every method on one series: scores, forecasts, trained models.
 
     ``rows``: one per method, ``{"method", "kind", "mae", "mase", "mse",
-    ["smape"], "mae_std", "seconds"}`` (neural rows: the mean over seeds, and
-    the spread ``mae_std``); ``forecasts``: method -> Forecasts (neural: the
+    ["smape"], "mae_std", "seconds"}`` (``kind`` "baseline", "neural" or
+    "ensemble"; neural rows: the mean over seeds, and the spread ``mae_std``;
+    with several seeds an "ensemble" row per variant scores the seeds'
+    averaged forecasts); ``forecasts``: method -> Forecasts (neural: the
     first seed's); ``models``: variant -> the first seed's model;
     ``trainings``: variant -> that model's Training; ``test``: the
     Diebold-Mariano test of the best neural model against the best baseline
@@ -456,6 +484,8 @@ def compare(data, *, variants=None, seeds=None, cell="gru", implementation="fuse
         rows.append({"method": f.name, "kind": "baseline", **score(f, data),
                      "seconds": time.perf_counter() - start})
     for variant in variants:
+        if variant == "rnn-recursive" and data.task.horizon == 1:
+            continue  # one step ahead, recursive and direct are the same model
         per_seed = []
         for seed in seeds:
             keras.utils.set_random_seed(seed)
@@ -465,13 +495,21 @@ def compare(data, *, variants=None, seeds=None, cell="gru", implementation="fuse
                            name=f"{data.name}-{variant}-seed{seed}")
             f = forecasting.rolling_origin(model_forecaster(model, data, variant), data.values,
                                            data.test_origins, data.task.horizon)
-            per_seed.append((score(f, data), fitted.seconds))
+            per_seed.append((score(f, data), fitted.seconds, f))
             if seed == seeds[0]:
                 forecasts[variant], models[variant], trainings[variant] = f, model, fitted
         mean = {k: float(np.mean([p[0][k] for p in per_seed])) for k in per_seed[0][0]}
         rows.append({"method": variant, "kind": "neural", **mean,
                      "mae_std": float(np.std([p[0]["mae"] for p in per_seed])),
                      "seeds": len(seeds), "seconds": float(np.mean([p[1] for p in per_seed]))})
+        if len(seeds) > 1:  # the seeds' forecasts averaged: an ensemble, reported apart
+            first = per_seed[0][2]
+            average = forecasting.Forecasts(
+                f"{variant} (average of {len(seeds)} seeds' forecasts)", first.origins,
+                np.mean([p[2].predictions for p in per_seed], axis=0), first.truth)
+            forecasts[average.name] = average
+            rows.append({"method": average.name, "kind": "ensemble", **score(average, data),
+                         "seconds": float(np.sum([p[1] for p in per_seed]))})
         if verbose:
             print(f"[timeseries] {data.name} {variant:<20} MAE {mean['mae']:.4g} "
                   f"(mean of {len(seeds)} seeds)", flush=True)
@@ -488,15 +526,15 @@ def format_table(comparison):
     data = comparison.data
     unit = "log USD" if data.task.log else data.series.unit
     columns = ["mae", "mase", "mse"] + (["smape"] if "smape" in comparison.rows[0] else [])
-    header = f"{'method':<46}" + "".join(f"{c.upper() if c != 'smape' else 'sMAPE %':>11}"
+    header = f"{'method':<54}" + "".join(f"{c.upper() if c != 'smape' else 'sMAPE %':>11}"
                                         for c in columns) + f"{'seconds':>9}"
     lines = [f"{data.name}: test origins {len(data.test_origins)}, horizon "
              f"{data.task.horizon}, MAE in {unit}", header]
-    for kind in ("baseline", "neural"):
+    for kind in ("baseline", "neural", "ensemble"):
         for r in sorted((r for r in comparison.rows if r["kind"] == kind),
                         key=lambda r: r["mae"]):
             name = r["method"] + (f" (mean of {r['seeds']})" if kind == "neural" else "")
-            lines.append(f"{name:<46}" + "".join(f"{r[c]:>11.4g}" for c in columns)
+            lines.append(f"{name:<54}" + "".join(f"{r[c]:>11.4g}" for c in columns)
                          + f"{r['seconds']:>9.1f}")
     return "\n".join(lines)
 
@@ -523,6 +561,16 @@ def headline(comparison):
         out.update(direction_accuracy=d["accuracy"], direction_p_value=d["p_value"],
                    always_up_accuracy=up["accuracy"])
     return out
+
+
+def zhang_table(comparison, holdout):
+    """This run's MSE and MAE on the sunspot holdout beside Zhang's (2003) Table 1."""
+    lines = [f"yearly sunspots, last {holdout} years, one year ahead: {'MSE':>9} {'MAE':>8}"]
+    for name, (mse, mae) in ZHANG_2003[holdout].items():
+        lines.append(f"  Zhang (2003) {name:<33} {mse:>9.2f} {mae:>8.3f}")
+    for r in sorted(comparison.rows, key=lambda r: r["mse"]):
+        lines.append(f"  this run: {r['method']:<36} {r['mse']:>9.2f} {r['mae']:>8.3f}")
+    return "\n".join(lines)
 
 
 def direction_of_always_up(data):

@@ -1,6 +1,7 @@
-"""Model builders for the four RNN topologies, plus the encoder-decoder and the video models."""
+"""Model builders for the four RNN topologies, plus the encoder-decoder, video and forecasting models."""
 
 from rnn_keras.models.encoder_decoder import EncoderDecoder
+from rnn_keras.models.forecaster import forecaster
 from rnn_keras.models.image_captioner import ImageCaptioner
 from rnn_keras.models.many_to_many import many_to_many
 from rnn_keras.models.many_to_one import many_to_one
@@ -14,5 +15,5 @@ from rnn_keras.models.video import next_frame_model
 from rnn_keras.models.video import rollout
 
 __all__ = ["one_to_one", "one_to_many", "many_to_one", "many_to_many", "seq2seq",
-           "image_captioner", "next_frame_model", "rollout", "clip_classifier",
+           "image_captioner", "forecaster", "next_frame_model", "rollout", "clip_classifier",
            "EncoderDecoder", "Seq2Seq", "ImageCaptioner"]
