@@ -656,8 +656,8 @@ def _train_jena(data, model, *, seed, verbose, run_dir, name, epochs):
         keras.utils.set_random_seed(seed)
     return training.fit(model, data.parts["train"], validation_data=data.parts["validation"],
                         epochs=epochs or data.settings["jena_epochs"],
-                        monitor="val_mae", patience=5, verbose=verbose, run_dir=run_dir,
-                        name=name)
+                        monitor="val_mae", patience=5, shuffle=False, verbose=verbose,
+                        run_dir=run_dir, name=name)
 
 
 def _naive_jena(data, part):
