@@ -153,6 +153,11 @@ class _Progress(keras.callbacks.Callback):
             for epoch, value in enumerate(state["history"].get(self.monitor, []), start=1):
                 if value is not None and self._better(value, state["best"]):
                     state["best"], state["best_epoch"] = value, epoch
+        # A kill between Keras's backup and this file's write leaves epochs that the
+        # backup holds but whose logs were lost: they stay in the history as None, so
+        # the history keeps one entry per epoch.
+        for values in state["history"].values():
+            values.extend([None] * (self.resumed_from - len(values)))
         self.state = state
         if self.resumed_from and self.verbose:
             print(f"[resume] restored epoch {self.resumed_from} from {self.folder.parent}; "
@@ -162,7 +167,7 @@ class _Progress(keras.callbacks.Callback):
         logs = logs or {}
         for key, value in logs.items():
             value = float(value)
-            self.state["history"].setdefault(key, []).append(
+            self.state["history"].setdefault(key, [None] * self.resumed_from).append(
                 value if np.isfinite(value) else None)
         value = logs.get(self.monitor)
         if value is not None and np.isfinite(value) and self._better(value, self.state["best"]):
