@@ -356,16 +356,17 @@ def model_forecaster(model, data, name=None):
             if task.volume:
                 raise ValueError("a recursive model cannot be rolled out over covariates "
                                  "that are unknown ahead (volume); forecast directly.")
+            origins = np.array(origins)
+            # the calendar of the steps ahead is known; the series channel is the forecast
+            calendar = (_calendar(origins.max() + horizon, task.calendar) if task.calendar
+                        else None)
             z = np.zeros((len(origins), horizon), np.float32)
             for k in range(horizon):
                 z[:, k] = model.predict(x, verbose=0, batch_size=256)[:, 0]
-                step = np.stack([data.inputs[o + k] if o + k < len(data.inputs) else
-                                 data.inputs[-1] for o in origins])
-                step = step.copy()
+                step = np.empty((len(origins), x.shape[2]), np.float32)
                 step[:, 0] = z[:, k]
-                if task.calendar:  # the calendar of the next step, known ahead
-                    step[:, 1:] = _calendar(max(origins) + horizon, task.calendar)[
-                        np.array(origins) + k, :]
+                if calendar is not None:
+                    step[:, 1:] = calendar[origins + k]
                 x = np.concatenate([x[:, 1:], step[:, None, :]], axis=1)
         return data.scaler.inverse(z)
 
