@@ -6,6 +6,7 @@
                                        [--cell C] [--[no-]bidirectional] [--implementation I]
                                        [--pair P] [--attention A] [--beam W]
                                        [--series S]
+                                       [--task T] [--split S] [--speaker NAME] [--snr DB]
                                        [--distribute]
 
 A run prints progress, writes ``metrics.json`` (and models, plots) under
@@ -25,7 +26,7 @@ import time
 
 
 VARIANT_OPTIONS = ("cell", "bidirectional", "implementation", "pair", "attention", "beam",
-                   "series", "distribute")
+                   "series", "task", "split", "speaker", "snr", "distribute")
 
 
 class UsageError(Exception):
@@ -78,6 +79,17 @@ def _parser():
     timeseries.add_argument("--series", choices=("taylor", "sunspots", "msft", "jena"),
                             default=None,
                             help="the series to forecast (default taylor: electricity demand)")
+    speech = run.add_argument_group("speech")
+    speech.add_argument("--task", choices=("digits", "strings"), default=None,
+                        help="isolated digits (default) or connected digit strings with CTC")
+    speech.add_argument("--split", choices=("official", "speaker"), default=None,
+                        help="official (recordings 0-4 are test; default) or unseen speaker "
+                             "(all six folds unless --speaker)")
+    speech.add_argument("--speaker", choices=("george", "jackson", "lucas", "nicolas", "theo",
+                                              "yweweler"), default=None,
+                        help="with --split speaker: hold out only this speaker")
+    speech.add_argument("--snr", type=float, default=None,
+                        help="strings: add white noise at this signal-to-noise ratio (dB)")
     scale = run.add_argument_group("scale-out and resume")
     scale.add_argument("--distribute", action="store_true", default=None,
                        help="data-parallel training: tf.distribute.MultiWorkerMirroredStrategy "

@@ -11,6 +11,9 @@ Two ways to decode:
   encoder and a one-step decoder (same layers, same weights) and
   :func:`greedy_search`, :func:`beam_search` and :func:`sample_search`
   advance it one token at a time, as translation systems do.
+
+For CTC models (speech), :func:`ctc_greedy` and :func:`ctc_beam` turn
+frame-wise logits into label sequences: repeats merged, blanks removed.
 """
 
 import numpy as np
@@ -429,3 +432,72 @@ def beam_search(decoder, inputs, *, start_id, end_id, max_length, beam_width=3,
     if return_scores:
         return ids, np.concatenate(best_scores)
     return ids
+
+
+# ---------------------------------------------------------------------------
+# CTC: frame-wise logits to label sequences
+# ---------------------------------------------------------------------------
+
+
+def ctc_collapse(path, blank=0):
+    """The labels of one CTC path: repeats merged, then blanks removed.
+
+    ``[1, 1, 0, 1, 2, 2, 0] -> [1, 1, 2]`` (the blank between the two 1s keeps
+    them apart).
+    """
+    path = np.asarray(path)
+    if path.size == 0:
+        return path.astype("int64")
+    keep = np.ones(len(path), bool)
+    keep[1:] = path[1:] != path[:-1]
+    out = path[keep]
+    return out[out != blank].astype("int64")
+
+
+def _ctc_logits(logits, lengths):
+    logits = np.asarray(logits, "float32")
+    if logits.ndim != 3:
+        raise ValueError(f"Expected CTC logits of shape (batch, frames, classes), got "
+                         f"{logits.shape}.")
+    if lengths is None:
+        lengths = np.full(len(logits), logits.shape[1], "int32")
+    lengths = np.asarray(lengths, "int32")
+    if lengths.shape != (len(logits),) or (lengths < 0).any() or \
+            (lengths > logits.shape[1]).any():
+        raise ValueError(f"`lengths` must hold one frame count in [0, {logits.shape[1]}] per "
+                         f"utterance ({len(logits)}); got {lengths.tolist()}.")
+    return logits, lengths
+
+
+def ctc_greedy(logits, lengths=None, blank=0):
+    """Best path decoding: the most likely class of every frame, collapsed.
+
+    Args:
+        logits: ``(batch, frames, classes)`` (logits or probabilities: only
+            the argmax counts).
+        lengths: real frames per utterance (default: all; with
+            :class:`rnn_keras.layers.BlankPadding` the padding decodes to nothing anyway).
+        blank: the blank class.
+
+    Returns:
+        A list of int arrays of class ids, one per utterance.
+    """
+    logits, lengths = _ctc_logits(logits, lengths)
+    best = logits.argmax(-1)
+    return [ctc_collapse(row[:n], blank) for row, n in zip(best, lengths)]
+
+
+def ctc_beam(logits, lengths=None, blank=0, beam_width=16):
+    """Beam search over label prefixes (``keras.ops.ctc_decode``), which sums the
+    probability of all paths of a prefix; greedy decoding follows one path.
+
+    Same arguments and result as :func:`ctc_greedy`, plus ``beam_width``.
+    """
+    import keras
+
+    logits, lengths = _ctc_logits(logits, lengths)
+    check_positive_int("beam_width", beam_width)
+    decoded, _ = keras.ops.ctc_decode(logits, lengths, strategy="beam_search",
+                                      beam_width=beam_width, top_paths=1, mask_index=blank)
+    best = keras.ops.convert_to_numpy(decoded)[0]
+    return [row[row >= 0].astype("int64") for row in best]

@@ -1,4 +1,4 @@
-"""Metrics: exact token and sequence scores, BLEU, SSIM, and the forecasters' errors and tests."""
+"""Metrics: exact token and sequence scores, BLEU, SSIM, edit distance, and the forecasters' errors and tests."""
 
 import numpy as np
 
@@ -232,3 +232,32 @@ def directional_accuracy(y_true, y_pred):
         raise ValueError("the truth is 0 everywhere: there is no direction to forecast.")
     return {"accuracy": hits / n, "hits": hits, "n": n,
             "p_value": float(stats.binomtest(hits, n, 0.5).pvalue)}
+
+
+def edit_distance(reference, hypothesis):
+    """Levenshtein distance: the fewest substitutions, deletions and insertions that
+    turn ``hypothesis`` into ``reference`` (any sequences of comparable items)."""
+    reference, hypothesis = list(reference), list(hypothesis)
+    previous = list(range(len(hypothesis) + 1))
+    for i, ref in enumerate(reference, 1):
+        current = [i]
+        for j, hyp in enumerate(hypothesis, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1,
+                               previous[j - 1] + (ref != hyp)))
+        previous = current
+    return previous[-1]
+
+
+def error_rate(references, hypotheses):
+    """Edit distances summed over a corpus, over the number of reference items.
+
+    Word error rate on words, character error rate on characters, digit
+    error rate on digits. Can exceed 1 (insertions).
+    """
+    references, hypotheses = list(references), list(hypotheses)
+    if len(references) != len(hypotheses):
+        raise ValueError(f"Got {len(references)} references but {len(hypotheses)} hypotheses.")
+    total = sum(len(r) for r in references)
+    if total == 0:
+        raise ValueError("The references hold no items: an error rate is undefined.")
+    return sum(edit_distance(r, h) for r, h in zip(references, hypotheses)) / total

@@ -31,6 +31,7 @@ from rnn_keras.data import coco_captions  # noqa: E402
 from rnn_keras.data import imdb  # noqa: E402
 from rnn_keras.data import moving_mnist  # noqa: E402
 from rnn_keras.data import sources  # noqa: E402
+from rnn_keras.data import spoken_digits  # noqa: E402
 from rnn_keras.data import translation  # noqa: E402
 
 # The real data sets, by the name a test or notebook asks for.
@@ -40,11 +41,12 @@ ARCHIVES = {
     "jsb_chorales": chorales.ARCHIVE,
     "mnist": moving_mnist.IMAGES,
     "coco_mini": coco_captions.MINI,
+    "fsdd": spoken_digits.ARCHIVE,
 }
 # What each notebook reads (notebook 05's COCO part is optional inside it).
 NOTEBOOK_DATA = {
     "04": ("aclImdb",), "05": ("mnist",), "06": ("spa-eng",), "07": ("jsb_chorales",),
-    "08": ("mnist",),
+    "08": ("mnist",), "11": ("fsdd",),
 }
 
 
@@ -136,6 +138,12 @@ def fake_mnist(monkeypatch):
 def review_dir(tmp_path_factory):
     """An aclImdb-shaped folder whose marker words decide every label."""
     return helpers.write_reviews(tmp_path_factory.mktemp("reviews"), n=400)
+
+
+@pytest.fixture(scope="session")
+def fsdd_dir(tmp_path_factory):
+    """A complete FSDD-shaped folder (3,000 short tones: the digit sets the pitch)."""
+    return helpers.write_fsdd(tmp_path_factory.mktemp("fsdd"))
 
 
 @pytest.fixture(scope="session")

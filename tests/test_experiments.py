@@ -81,13 +81,14 @@ PROTOCOL = {  # experiment -> (prepare options, build/train/evaluate selector)
     "music": ({}, {"form": "joint"}),
     "video": ({}, {"task": "direction"}),
     "timeseries": ({"series": "taylor"}, {}),
+    "speech": ({"task": "strings"}, {}),
 }
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(PROTOCOL))
 def test_every_experiment_follows_the_protocol(name, tmp_path, review_dir, chorale_dir,
-                                               fake_mnist):
+                                               fake_mnist, fsdd_dir):
     import inspect
 
     from rnn_keras import experiments
@@ -107,7 +108,7 @@ def test_every_experiment_follows_the_protocol(name, tmp_path, review_dir, chora
     assert {"seed", "verbose", "run_dir", "name"} <= set(train_parameters), name
     assert inspect.signature(module.run).parameters["verbose"].default == 2
 
-    data_dir = {"sentiment": review_dir, "music": chorale_dir}.get(name)
+    data_dir = {"sentiment": review_dir, "music": chorale_dir, "speech": fsdd_dir}.get(name)
     options, selector = PROTOCOL[name]
     data = module.prepare("smoke", data_dir, 0, **options)
     assert isinstance(data.settings, dict)

@@ -6,10 +6,11 @@ from rnn_keras.data import coco_captions
 from rnn_keras.data import moving_mnist
 from rnn_keras.data import scenes
 from rnn_keras.data import series
+from rnn_keras.data import spoken_digits
 from rnn_keras.data import toy
 from rnn_keras.data import translation
 from rnn_keras.data.errors import DataCorruptError
 from rnn_keras.data.errors import DataNotFoundError
 
-__all__ = ["chorales", "coco_captions", "imdb", "moving_mnist", "scenes", "series", "toy",
+__all__ = ["chorales", "coco_captions", "imdb", "moving_mnist", "scenes", "series", "spoken_digits", "toy",
            "translation", "DataNotFoundError", "DataCorruptError"]

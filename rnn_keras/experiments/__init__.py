@@ -32,9 +32,9 @@ knows where everything is:
 
 Where an experiment trains several kinds of model (``adding-problem``: one
 per cell and length; ``music``: two forms; ``video``: a predictor and a
-classifier), ``build_model``, ``train`` and ``evaluate`` take the selector as
+classifier; ``speech``: rnn or cnn), ``build_model``, ``train`` and ``evaluate`` take the selector as
 a keyword (``timesteps=``, ``form=``, ``task=``).
-``tests/test_experiments.py`` runs the protocol of all ten in the smoke
+``tests/test_experiments.py`` runs the protocol of all eleven in the smoke
 profile.
 """
 
@@ -63,6 +63,9 @@ EXPERIMENTS = {
     "timeseries": ("rnn_keras.experiments.timeseries",
                    "forecasting demand, sunspots, MSFT: RNN vs CNN vs MLP vs forecasters' "
                    "baselines, rolling origins, Diebold-Mariano (notebook 09)"),
+    "speech": ("rnn_keras.experiments.speech",
+               "spoken digits (RNN vs CNN vs MFCC+LR) and digit strings with CTC: accuracy, "
+               "digit error rate, official and unseen-speaker splits (notebook 11)"),
     "video": ("rnn_keras.experiments.video",
               "Moving MNIST: ConvLSTM rollout MSE/SSIM vs copy-last; clip direction (notebook 08)"),
 }

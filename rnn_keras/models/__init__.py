@@ -1,4 +1,4 @@
-"""Model builders for the four RNN topologies, plus the encoder-decoder, video and forecasting models."""
+"""Model builders for the four RNN topologies, plus the encoder-decoder, video, forecasting and speech models."""
 
 from rnn_keras.models.encoder_decoder import EncoderDecoder
 from rnn_keras.models.forecaster import forecaster
@@ -10,10 +10,13 @@ from rnn_keras.models.one_to_many import one_to_many
 from rnn_keras.models.one_to_one import one_to_one
 from rnn_keras.models.seq2seq import Seq2Seq
 from rnn_keras.models.seq2seq import seq2seq
+from rnn_keras.models.speech import ctc_recognizer
+from rnn_keras.models.speech import word_classifier
 from rnn_keras.models.video import clip_classifier
 from rnn_keras.models.video import next_frame_model
 from rnn_keras.models.video import rollout
 
 __all__ = ["one_to_one", "one_to_many", "many_to_one", "many_to_many", "seq2seq",
            "image_captioner", "forecaster", "next_frame_model", "rollout", "clip_classifier",
+           "word_classifier", "ctc_recognizer",
            "EncoderDecoder", "Seq2Seq", "ImageCaptioner"]

@@ -19,6 +19,7 @@ import keras
 
 from rnn_keras.layers.gru_cell import GRUCell
 from rnn_keras.layers.lstm_cell import LSTMCell
+from rnn_keras.layers.masked_global_max_pooling1d import MaskedGlobalMaxPooling1D
 from rnn_keras.layers.simple_rnn_cell import SimpleRNNCell
 from rnn_keras.validation import check_bool
 from rnn_keras.validation import check_choice
@@ -134,6 +135,21 @@ def recurrent_stack(x, *, cell, units, num_layers, bidirectional, dropout,
     if return_state:
         return x, all_states
     return x
+
+
+def pool_over_time(x, pooling):
+    """The summary of a sequence of outputs over its real (unmasked) steps:
+    ``"mean"``, ``"max"`` or both concatenated (``"mean_max"``)."""
+    pooling = check_choice("pooling", pooling, POOLINGS[1:])
+    if pooling in ("mean", "mean_max"):
+        mean = keras.layers.GlobalAveragePooling1D(name="mean_over_time")(x)
+    if pooling in ("max", "mean_max"):
+        peak = MaskedGlobalMaxPooling1D(name="max_over_time")(x)
+    if pooling == "mean":
+        return mean
+    if pooling == "max":
+        return peak
+    return keras.layers.Concatenate(name="mean_and_max")([mean, peak])
 
 
 def sequence_input(*, vocab_size, input_dim, embedding_dim, timesteps, name="inputs",

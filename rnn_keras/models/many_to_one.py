@@ -1,10 +1,10 @@
 import keras
 
-from rnn_keras.layers.masked_global_max_pooling1d import MaskedGlobalMaxPooling1D
 from rnn_keras.models.common import POOLINGS
 from rnn_keras.validation import check_choice
 from rnn_keras.models.common import check_recurrent_args
 from rnn_keras.models.common import output_head
+from rnn_keras.models.common import pool_over_time
 from rnn_keras.models.common import recurrent_stack
 from rnn_keras.models.common import sequence_input
 
@@ -55,15 +55,7 @@ def many_to_one(num_outputs, *, vocab_size=None, input_dim=None, embedding_dim=6
                                embedding_dim=embedding_dim, timesteps=timesteps,
                                mask_value=mask_value)
     x = recurrent_stack(x, **args, return_sequences=pooling != "last")
-    if pooling in ("mean", "mean_max"):
-        mean = keras.layers.GlobalAveragePooling1D(name="mean_over_time")(x)
-    if pooling in ("max", "mean_max"):
-        peak = MaskedGlobalMaxPooling1D(name="max_over_time")(x)
-    if pooling == "mean":
-        x = mean
-    elif pooling == "max":
-        x = peak
-    elif pooling == "mean_max":
-        x = keras.layers.Concatenate(name="mean_and_max")([mean, peak])
+    if pooling != "last":
+        x = pool_over_time(x, pooling)
     outputs = output_head(x, num_outputs, output_activation)
     return keras.Model(inputs, outputs, name=name)
