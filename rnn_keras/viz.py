@@ -420,3 +420,96 @@ def plot_price_illusion(times, prices, forecast_prices, *, last=120, title=None)
     fig.autofmt_xdate()
     fig.tight_layout()
     return fig
+
+
+def plot_spectrograms(frames, titles=None, frame_seconds=0.02, ncols=3):
+    """Log-mel spectrograms side by side: each ``(frames, bins)``, time across."""
+    plt = _pyplot()
+    ncols = min(ncols, len(frames))
+    nrows = -(-len(frames) // ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(3.6 * ncols, 2.4 * nrows), squeeze=False)
+    for k, ax in enumerate(axes.ravel()):
+        if k >= len(frames):
+            ax.axis("off")
+            continue
+        f = np.asarray(frames[k])
+        ax.imshow(f.T, origin="lower", aspect="auto", cmap="magma",
+                  extent=(0, len(f) * frame_seconds, 0, f.shape[1]))
+        ax.set_title(titles[k] if titles else "", fontsize=9)
+        ax.set_xlabel("seconds")
+        ax.set_ylabel("mel band")
+    fig.tight_layout()
+    return fig
+
+
+def plot_confusion(counts, labels=None, title=None):
+    """A confusion matrix (rows: truth, columns: prediction), counts written in."""
+    plt = _pyplot()
+    counts = np.asarray(counts)
+    labels = list(range(len(counts))) if labels is None else labels
+    fig, ax = plt.subplots(figsize=(4.2, 3.8))
+    ax.imshow(counts, cmap="Blues")
+    for (i, j), n in np.ndenumerate(counts):
+        if n:
+            ax.text(j, i, str(n), ha="center", va="center", fontsize=7,
+                    color="white" if n > counts.max() / 2 else "black")
+    ax.set_xticks(range(len(labels)), labels)
+    ax.set_yticks(range(len(labels)), labels)
+    ax.set_xlabel("predicted")
+    ax.set_ylabel("true")
+    ax.set_title(title or "")
+    fig.tight_layout()
+    return fig
+
+
+def plot_ctc_posteriors(frames, probabilities, *, frame_seconds=0.03, segments=None,
+                        labels=None, decoded=None, rate=8000, blank=0, title=None):
+    """CTC "spikes": the spectrogram, and under it each label's probability per frame.
+
+    Each digit the greedy path emits is written above its first frame.
+
+    Args:
+        frames: the log-mel frames ``(frames, bins)`` the model saw.
+        probabilities: softmax outputs ``(frames, classes)``; class ``blank`` is
+            drawn grey, class d + 1 labelled d.
+        frame_seconds: seconds between frames.
+        segments: optional ``(n, 2)`` sample ranges of the true digits (shaded).
+        labels, decoded: the reference and the decoded digits, for the title.
+    """
+    plt = _pyplot()
+    probabilities = np.asarray(probabilities)
+    t = np.arange(len(probabilities)) * frame_seconds
+    fig, axes = plt.subplots(2, 1, figsize=(10, 4.2), sharex=True,
+                             gridspec_kw={"height_ratios": [1.2, 1]})
+    f = np.asarray(frames)
+    axes[0].imshow(f.T, origin="lower", aspect="auto", cmap="magma",
+                   extent=(0, len(f) * frame_seconds, 0, f.shape[1]))
+    axes[0].set_ylabel("mel band")
+    heading = title or ""
+    if labels is not None:
+        heading += f"  reference {''.join(map(str, labels))}"
+    if decoded is not None:
+        heading += f"  decoded {''.join(map(str, decoded))}"
+    axes[0].set_title(heading.strip(), fontsize=10)
+    axes[1].plot(t, probabilities[:, blank], color="lightgrey", lw=1, label="blank")
+    colors = plt.get_cmap("tab10")
+    best = probabilities.argmax(-1)
+    for k in range(probabilities.shape[1]):
+        if k == blank or probabilities[:, k].max() < 0.05:
+            continue
+        axes[1].plot(t, probabilities[:, k], color=colors((k - 1) % 10), lw=1.4)
+        # Label the first frame of every run the greedy path gives to k.
+        for frame in np.flatnonzero(best == k):
+            if frame == 0 or best[frame - 1] != k:
+                axes[1].text(t[frame], 1.03, str(k - 1), color=colors((k - 1) % 10),
+                             ha="center", fontsize=9)
+    if segments is not None:
+        for start, end in np.asarray(segments) / rate:
+            for ax in axes:
+                ax.axvspan(start, end, color="tab:green", alpha=0.08)
+    axes[1].set_ylim(0, 1.12)
+    axes[1].set_ylabel("p(label | frame)")
+    axes[1].set_xlabel("seconds (green: where each digit's recording lies)")
+    axes[1].legend(loc="center right", fontsize=8)
+    fig.tight_layout()
+    return fig

@@ -18,7 +18,7 @@ from rnn_keras import experiments
 from rnn_keras.__main__ import main
 
 ALL = ["adding-problem", "bidirectional", "captioning", "gradient-flow", "music", "sentiment",
-       "timeseries", "topologies", "translation", "video"]
+       "speech", "timeseries", "topologies", "translation", "video"]
 
 
 def test_list_names_the_experiments(capsys):
@@ -61,6 +61,12 @@ USAGE = [
      "experiment 'sentiment' has no --series option"),
     ("missing Jena", ["run", "timeseries", "--series", "jena", "--profile", "smoke",
                       "--data-dir", "EMPTY"], "jena_climate_2009_2016.csv.zip"),
+    ("missing FSDD", ["run", "speech", "--profile", "smoke", "--data-dir", "EMPTY"],
+     "fsdd-1.0.10.tgz"),
+    ("unknown speaker", ["run", "speech", "--split", "speaker", "--speaker", "zohar"],
+     "argument --speaker: invalid choice"),
+    ("speech option elsewhere", ["run", "video", "--task", "strings"],
+     "experiment 'video' has no --task option"),
     ("unwritable output folder", ["run", "topologies", "--out", "FILE/out"],
      "cannot write to the output folder"),
 ]
@@ -209,6 +215,27 @@ def test_video(smoke, fake_mnist):
     assert [k for k in summary if k.startswith("mse_step_")] == [
         f"mse_step_{k}" for k in range(1, 11)]
     assert (out / "next_frame.keras").exists() and (out / "direction.keras").exists()
+
+
+@pytest.mark.slow
+def test_speech_digits(smoke, fsdd_dir):
+    summary, out, stdout = smoke("speech", "--data-dir", fsdd_dir)
+    assert summary["task"] == "digits" and summary["split"] == "official"
+    # The fixture's tones: the pitch says the digit, so MFCC statistics name every one.
+    assert summary["mfcc_lr"] == 1.0
+    assert 0 <= summary["rnn"] <= 1 and 0 <= summary["cnn"] <= 1
+    assert (out / "digits-official.keras").exists()
+
+
+@pytest.mark.slow
+def test_speech_strings_one_unseen_speaker(smoke, fsdd_dir):
+    summary, out, stdout = smoke("speech", "--data-dir", fsdd_dir, "--task", "strings",
+                                 "--split", "speaker", "--speaker", "theo")
+    assert "held out: theo" in stdout and summary["speaker"] == "theo"
+    # Clean tones with silent pauses: cutting at the pauses finds every digit.
+    assert summary["der_pipeline"] <= 0.1 and summary["der_empty"] == 1.0
+    assert summary["der_greedy"] >= 0 and 0 <= summary["exact_beam"] <= 1
+    assert (out / "strings-theo.keras").exists()
 
 
 @pytest.mark.slow

@@ -122,6 +122,20 @@ def _cases(rng, review_dir):
     add("forecaster-encoder-decoder", forecaster(12, 3, 4, units=4,
                                                  strategy="encoder_decoder"), window)
     add("forecaster-cnn", forecaster(12, 3, 4, kind="cnn", units=4, level_steps=1), window)
+    # The speech models: raw audio in (the log-mel front end is a layer); the CTC
+    # model compiled with the package's CTC loss.
+    from rnn_keras.losses import CTCLoss
+    from rnn_keras.models import speech
+
+    audio = np.zeros((2, 2400), "float32")
+    audio[0] = rng.normal(size=2400)
+    audio[1, :1500] = rng.normal(size=1500)
+    add("speech-rnn", speech.word_classifier(10, units=4, num_layers=1, num_mel_bins=8), audio)
+    add("speech-cnn", speech.word_classifier(10, kind="cnn", num_mel_bins=8, cnn_filters=(4,)),
+        audio)
+    ctc = speech.ctc_recognizer(10, units=4, num_layers=1, num_mel_bins=8)
+    ctc.compile("adam", loss=CTCLoss())
+    add("speech-ctc", ctc, audio, loss=True)
     # The sentiment model that reads raw text (TextVectorization inside).
     data = sentiment.prepare(profile="smoke", data_dir=review_dir)
     trained = sentiment.train_variant(data)
@@ -146,6 +160,7 @@ def test_every_saved_model_reloads_in_a_fresh_process_and_predicts_the_same(
     bad = {k: v["diff"] for k, v in report.items() if not v["diff"] < 1e-5}
     assert not bad, bad
     assert report["grouped-loss"]["loss"] == "GroupedSparseCategoricalCrossentropy"
+    assert report["speech-ctc"]["loss"] == "CTCLoss"
     for name, case in cases.items():
         if "decode" in case:
             assert report[name]["ids"] == case["decode"]["ids"], name

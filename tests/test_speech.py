@@ -16,6 +16,7 @@ from rnn_keras.data import DataNotFoundError
 from rnn_keras.data import spoken_digits as sd
 from rnn_keras.layers import BlankPadding
 from rnn_keras.layers import LogMelSpectrogram
+from rnn_keras.layers import SpecAugment
 from rnn_keras.losses import CTCLoss
 
 SPEAKERS = ("ann", "bob")
@@ -179,7 +180,9 @@ def test_padded_batches_see_every_utterance_once_per_epoch_padded_to_the_roundin
         seen = []
         for i in range(len(batches)):
             x, y = batches[i]
-            assert x.shape[1] % 250 == 0 and x.shape[1] >= max(100 * (k + 1) for k in y)
+            # batch 0: half a rounding more, so no two first batches share a width
+            assert x.shape[1] % 250 == (125 if i == 0 else 0)
+            assert x.shape[1] >= max(100 * (k + 1) for k in y)
             for row, k in zip(x, y):
                 assert row[:100 * (k + 1)].all() and not row[100 * (k + 1):].any()
             seen.extend(y)
@@ -192,6 +195,7 @@ def test_padded_batches_see_every_utterance_once_per_epoch_padded_to_the_roundin
 # --- the front end ----------------------------------------------------------------
 
 
+@pytest.mark.jax
 def test_log_mel_frames_shape_and_mask_follow_the_last_non_zero_sample(rng):
     layer = LogMelSpectrogram(sampling_rate=8000, frame_length=200, frame_step=80,
                               num_mel_bins=20)
@@ -210,6 +214,7 @@ def test_log_mel_frames_shape_and_mask_follow_the_last_non_zero_sample(rng):
     np.testing.assert_allclose(real.std(0), 1, atol=0.02)
 
 
+@pytest.mark.jax
 def test_an_utterance_gets_the_same_features_alone_and_beside_a_loud_one(rng):
     # keras.layers.MelSpectrogram's dB scale clips relative to the batch maximum;
     # this front end must not depend on the batch.
@@ -240,6 +245,7 @@ def test_word_classifier_takes_raw_audio(kind, rng):
     assert out.shape == (3, 10)
 
 
+@pytest.mark.jax
 def test_padding_does_not_change_what_the_recurrent_classifier_says(rng):
     model = models.word_classifier(10, units=8, num_mel_bins=16)
     audio = rng.normal(size=(1, 2000)).astype("float32")
@@ -271,6 +277,7 @@ def _one_hot_logits(paths, classes=4):
     return logits
 
 
+@pytest.mark.jax
 def test_greedy_and_beam_ctc_decoding_on_hand_made_posteriors():
     logits = _one_hot_logits([[1, 1, 0, 1, 2, 2], [3, 0, 0, 3, 3, 0]])
     for decode in (decoding.ctc_greedy, decoding.ctc_beam):
@@ -278,6 +285,7 @@ def test_greedy_and_beam_ctc_decoding_on_hand_made_posteriors():
     assert [d.tolist() for d in decoding.ctc_greedy(logits, lengths=[2, 6])] == [[1], [3, 3]]
 
 
+@pytest.mark.jax
 def test_beam_search_sums_the_paths_that_greedy_decoding_misses():
     # Two frames, p(blank) = 0.6, p(a) = 0.4: the best path is "blank blank" (0.36),
     # but "a" has three paths (aa, a-, -a): 0.16 + 0.24 + 0.24 = 0.64.
@@ -286,6 +294,7 @@ def test_beam_search_sums_the_paths_that_greedy_decoding_misses():
     assert decoding.ctc_beam(logits, beam_width=4)[0].tolist() == [1]
 
 
+@pytest.mark.jax
 def test_blank_padding_leaves_the_ctc_loss_of_every_utterance_unchanged(rng):
     logits = rng.normal(size=(2, 9, 5)).astype("float32")
     lengths = np.array([9, 5], "int32")
@@ -308,6 +317,7 @@ def test_edit_distance_and_error_rate_by_hand():
         metrics.error_rate([[1]], [])
 
 
+@pytest.mark.jax
 def test_ctc_recognizer_learns_a_toy_task_with_jit_compile(rng):
     # Label d is a burst of noise of pitch-free loudness d: enough to check that
     # loss, padding and decoding fit together, not a speech result.
@@ -321,3 +331,45 @@ def test_ctc_recognizer_learns_a_toy_task_with_jit_compile(rng):
     history = model.fit(audio, np.ones((8, 1), "int32"), epochs=3, verbose=0)
     losses = history.history["loss"]
     assert losses[-1] < losses[0]
+
+
+# --- SpecAugment -----------------------------------------------------------------
+
+
+@pytest.mark.jax
+def test_spec_augment_masks_bands_and_spans_in_training_only(rng):
+    layer = SpecAugment(freq_masks=1, freq_width=4, time_masks=1, time_width=3, seed=1)
+    x = rng.normal(size=(16, 20, 10)).astype("float32") + 5.0  # no zeros of its own
+    np.testing.assert_array_equal(keras.ops.convert_to_numpy(layer(x)), x)
+    out = keras.ops.convert_to_numpy(layer(x, training=True))
+    dropped = out == 0
+    assert dropped.any() and ((out == x) | dropped).all()
+    for example in dropped:
+        bands = example.all(axis=0)       # a masked band is zero at every frame
+        frames = example.all(axis=1)      # a masked span is zero in every band
+        assert bands.sum() <= 4 and frames.sum() <= 3
+        lone = example & ~bands[None, :] & ~frames[:, None]
+        assert not lone.any()             # nothing is zeroed outside bands and spans
+        assert np.all(np.diff(np.flatnonzero(bands)) == 1) or bands.sum() <= 1
+
+
+def test_spec_augment_config_round_trips_and_keeps_the_mask():
+    layer = SpecAugment(freq_masks=2, freq_width=5, time_masks=3, time_width=7, seed=3)
+    assert SpecAugment.from_config(layer.get_config()).get_config() == layer.get_config()
+    mask = np.array([[True, True, False]])
+    assert layer.compute_mask(np.zeros((1, 3, 4)), mask) is mask
+    with pytest.raises(ValueError, match="freq_width"):
+        SpecAugment(freq_width=-1)
+
+
+@pytest.mark.jax
+def test_word_classifier_with_spec_augment_trains_with_jit_compile(rng):
+    model = models.word_classifier(3, units=4, num_layers=1, num_mel_bins=8,
+                                   spec_augment={"freq_masks": 1, "freq_width": 2,
+                                                 "time_masks": 1, "time_width": 2})
+    model.compile("adam", keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+                  jit_compile=True)
+    audio = rng.normal(size=(8, 1600)).astype("float32")
+    model.fit(audio, np.arange(8) % 3, epochs=1, verbose=0)
+    with pytest.raises(ValueError, match="spec_augment"):
+        models.word_classifier(3, spec_augment=True)

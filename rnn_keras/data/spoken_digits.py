@@ -347,7 +347,9 @@ class PaddedBatches:
     and cut into batches, each right-padded to a multiple of ``round_to``
     samples (few distinct shapes, so few retraces); the order of the batches
     is shuffled every epoch from ``seed``. Saves most of the compute that
-    padding every string to the longest would waste.
+    padding every string to the longest would waste. Batch 0 gets half a
+    rounding more, so that Keras's TensorFlow adapter, which reads the
+    shapes of the first two batches, leaves the length unknown.
     """
 
 
@@ -384,8 +386,13 @@ def padded_batches(audio, targets=None, batch_size=32, round_to=4000, shuffle=Tr
 
         def __getitem__(self, i):
             index = self.batches[i]
-            longest = lengths[index].max()
-            x = pad(audio[index], int(-(-longest // round_to) * round_to))
+            width = int(-(-lengths[index].max() // round_to) * round_to)
+            if i == 0:
+                # Keras's TensorFlow adapter fixes a PyDataset's shapes from its
+                # first two batches; half a rounding more here (no other batch
+                # has such a width) keeps the length unknown (None) for all.
+                width += max(round_to // 2, 1)
+            x = pad(audio[index], width)
             return x if targets is None else (x, targets[index])
 
         def on_epoch_end(self):

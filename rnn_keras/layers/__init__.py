@@ -10,6 +10,7 @@ from rnn_keras.layers.lstm_cell import LSTMCell
 from rnn_keras.layers.log_mel_spectrogram import LogMelSpectrogram
 from rnn_keras.layers.luong_attention import LuongAttention
 from rnn_keras.layers.masked_global_max_pooling1d import MaskedGlobalMaxPooling1D
+from rnn_keras.layers.spec_augment import SpecAugment
 from rnn_keras.layers.simple_rnn_cell import SimpleRNNCell
 from rnn_keras.layers.unroll import as_scratch_cell, record_gates, unroll
 
@@ -25,6 +26,7 @@ __all__ = [
     "GridPositionEmbedding",
     "LogMelSpectrogram",
     "BlankPadding",
+    "SpecAugment",
     "as_scratch_cell",
     "record_gates",
     "unroll",

@@ -90,6 +90,12 @@ class LogMelSpectrogram(keras.layers.Layer):
             max_freq=max_freq, power_to_db=False, dtype="float32", name="mel")
         self.supports_masking = True
 
+    def build(self, input_shape):
+        # The mel layer holds no weights; building it here spares Keras a
+        # trace of call() on symbolic shapes (which JAX cannot pad by reflection).
+        self.mel.build(input_shape)
+        self.built = True
+
     def frame_mask(self, inputs):
         """``(batch, frames)``: True where a frame's window ends inside the utterance."""
         # Frame f is centred on sample f * step: its window covers

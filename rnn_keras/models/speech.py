@@ -10,6 +10,7 @@ import keras
 
 from rnn_keras.layers.blank_padding import BlankPadding
 from rnn_keras.layers.log_mel_spectrogram import LogMelSpectrogram
+from rnn_keras.layers.spec_augment import SpecAugment
 from rnn_keras.models.common import POOLINGS
 from rnn_keras.models.common import check_recurrent_args
 from rnn_keras.models.common import output_head
@@ -22,9 +23,15 @@ from rnn_keras.validation import check_positive_ints
 KINDS = ("rnn", "cnn")
 
 
-def _front_end(samples, features, mask_padding=True):
+def _front_end(samples, features, spec_augment, mask_padding=True):
     inputs = keras.Input((samples,), name="audio")
     frames = LogMelSpectrogram(**features, mask_padding=mask_padding, name="log_mel")(inputs)
+    if spec_augment:
+        if not isinstance(spec_augment, dict):
+            raise ValueError("`spec_augment` takes a dict of SpecAugment arguments (e.g. "
+                             "{'freq_masks': 2, 'freq_width': 6, 'time_masks': 2, "
+                             f"'time_width': 5}}) or None; got {spec_augment!r}.")
+        frames = SpecAugment(**spec_augment, name="spec_augment")(frames)
     return inputs, frames
 
 
@@ -32,7 +39,7 @@ def word_classifier(num_classes=10, *, kind="rnn", samples=None, sampling_rate=8
                     frame_length=200, frame_step=80, fft_length=256, num_mel_bins=40,
                     cell="gru", units=64, num_layers=2, bidirectional=True, dropout=0.0,
                     recurrent_dropout=0.0, implementation="fused", pooling="mean_max",
-                    cnn_filters=(16, 32, 64), name=None):
+                    cnn_filters=(16, 32, 64), spec_augment=None, name=None):
     """A spoken word's class from its waveform (many-to-one).
 
     ``kind="rnn"``: log-mel frames -> the recurrent stack (``cell``, ``units``,
@@ -53,6 +60,9 @@ def word_classifier(num_classes=10, *, kind="rnn", samples=None, sampling_rate=8
         implementation: the shared recurrent arguments (``kind="rnn"``).
         pooling: ``"last"``, ``"mean"``, ``"max"`` or ``"mean_max"``.
         cnn_filters: channels of the convolution blocks (``kind="cnn"``).
+        spec_augment: ``None``, or the arguments of a
+            :class:`rnn_keras.layers.SpecAugment` after the front end
+            (masking in training only).
         name: the model's name (default ``"{kind}_word_classifier"``).
 
     Returns:
@@ -67,7 +77,7 @@ def word_classifier(num_classes=10, *, kind="rnn", samples=None, sampling_rate=8
     check_positive_int("samples", samples, allow_none=True)
     features = dict(sampling_rate=sampling_rate, frame_length=frame_length,
                     frame_step=frame_step, fft_length=fft_length, num_mel_bins=num_mel_bins)
-    inputs, x = _front_end(samples, features, mask_padding=kind == "rnn")
+    inputs, x = _front_end(samples, features, spec_augment, mask_padding=kind == "rnn")
     if kind == "rnn":
         args = check_recurrent_args(cell, units, num_layers, bidirectional, dropout,
                                     recurrent_dropout, implementation)
@@ -91,7 +101,7 @@ def word_classifier(num_classes=10, *, kind="rnn", samples=None, sampling_rate=8
 def ctc_recognizer(num_labels=10, *, sampling_rate=8000, frame_length=200, frame_step=80,
                    fft_length=256, num_mel_bins=40, cell="gru", units=64, num_layers=2,
                    bidirectional=True, dropout=0.0, recurrent_dropout=0.0,
-                   implementation="fused", name="ctc_recognizer"):
+                   implementation="fused", spec_augment=None, name="ctc_recognizer"):
     """An acoustic model for CTC (many-to-many): per-frame logits over blank + labels.
 
     Log-mel frames -> the recurrent stack (every frame's output) -> a Dense
@@ -106,6 +116,7 @@ def ctc_recognizer(num_labels=10, *, sampling_rate=8000, frame_length=200, frame
             the front end.
         cell, units, num_layers, bidirectional, dropout, recurrent_dropout,
         implementation: the shared recurrent arguments.
+        spec_augment: ``None`` or :class:`rnn_keras.layers.SpecAugment` arguments.
         name: the model's name.
 
     Returns:
@@ -120,7 +131,7 @@ def ctc_recognizer(num_labels=10, *, sampling_rate=8000, frame_length=200, frame
                                 recurrent_dropout, implementation)
     features = dict(sampling_rate=sampling_rate, frame_length=frame_length,
                     frame_step=frame_step, fft_length=fft_length, num_mel_bins=num_mel_bins)
-    inputs, x = _front_end(None, features)
+    inputs, x = _front_end(None, features, spec_augment)
     x = recurrent_stack(x, **args, return_sequences=True)
     x = output_head(x, num_labels + 1, None, name="frame_logits")
     outputs = BlankPadding(blank=0, name="blank_padding")(x)
