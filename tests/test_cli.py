@@ -234,6 +234,7 @@ def test_speech_strings_one_unseen_speaker(smoke, fsdd_dir):
     assert "held out: theo" in stdout and summary["speaker"] == "theo"
     # Clean tones with silent pauses: cutting at the pauses finds every digit.
     assert summary["der_pipeline"] <= 0.1 and summary["der_empty"] == 1.0
+    assert 0.5 <= summary["der_constant"] <= 1.5  # one digit repeated: mostly wrong
     assert summary["der_greedy"] >= 0 and 0 <= summary["exact_beam"] <= 1
     assert (out / "strings-theo.keras").exists()
 

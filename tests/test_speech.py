@@ -373,3 +373,37 @@ def test_word_classifier_with_spec_augment_trains_with_jit_compile(rng):
     model.fit(audio, np.arange(8) % 3, epochs=1, verbose=0)
     with pytest.raises(ValueError, match="spec_augment"):
         models.word_classifier(3, spec_augment=True)
+
+
+# --- the experiment's baselines ----------------------------------------------------
+
+
+def test_cut_at_pauses_finds_the_words_between_silences():
+    from rnn_keras.experiments import speech
+
+    rate = 8000
+    word = np.sin(np.linspace(0, 400, int(0.1 * rate))).astype("float32")
+    gap = np.zeros(int(0.1 * rate), "float32")
+    wav = np.concatenate([gap, word, gap, word, gap[:100], word, gap])
+    pieces = speech.cut_at_pauses(wav, rate)
+    # the third word follows the second after 12.5 ms: too short a pause to split
+    assert len(pieces) == 2
+    (a, b), (c, d) = pieces
+    assert abs(a - 800) <= 80 and abs(b - 1600) <= 80 and abs(c - 2400) <= 80
+    assert abs(d - (2400 + 1600 + 100)) <= 80
+
+
+def test_mfcc_statistics_and_the_constant_guess(small):
+    from rnn_keras.experiments import speech
+
+    settings = speech.SETTINGS["smoke"]
+    features = speech.mfcc_statistics(small.audio[:5], settings)
+    assert features.shape == (5, 65) and np.isfinite(features).all()
+    # tones of one pitch per digit: the statistics tell the digits apart
+    assert not np.allclose(features[0], features[-1])
+    labels = np.empty(3, dtype=object)
+    labels[:] = [np.array([7, 7, 1]), np.array([7, 2]), np.array([3, 7, 7, 7])]
+    data = type("D", (), {"strings": {"train": type("S", (), {"labels": labels})()}})()
+    assert speech.constant_guess(data).tolist() == [7, 7, 7]   # digit 7, median length 3
+    assert speech.confusion([0, 1, 1], [0, 1, 2], classes=3).tolist() == [
+        [1, 0, 0], [0, 1, 1], [0, 0, 0]]
