@@ -232,25 +232,32 @@ print("errors:", [f"{recordings.names[index['test'][i]]} -> {predicted[i]}" for 
 md(r"""
 ## Unseen speakers
 
-How much of that accuracy is knowing the voice? The same quick GRU, trained
-with all of theo's recordings held out (fold chosen before the run: the one
-checked for disjointness above), and the MFCC baseline on all seven splits
-(it is cheap: the official one and the six speaker folds). The networks'
-six folds are the full profile's job (README).
+How much of that accuracy is knowing the voice? The MFCC baseline is cheap
+enough to run on all seven splits (the official one and the six speaker
+folds); the same quick GRU is trained once more with all of theo's
+recordings held out. One fold is not the average: in the full profile
+theo's is the GRU's easiest of the six (README, *Speech*), and the
+networks' six folds are the full profile's job.
 """)
 code(r"""
 # NBVAL_IGNORE_OUTPUT
 unseen_acc, _, _ = speech.run_digits(held, seed=SEED, kinds=("rnn",))
-print(f"GRU with theo held out: {unseen_acc['rnn']:.3f} (official split {accuracy['rnn']:.3f}; "
-      "chance 0.100)")
-""")
-code(r"""
-claim(unseen_acc["rnn"] < accuracy["rnn"] and unseen_acc["rnn"] > 0.3, "the GRU names an unseen "
-      "voice's digits well above chance, but less well than known voices'",
-      theo_held_out=unseen_acc["rnn"], official=accuracy["rnn"])
 """)
 code(r"""
 by_fold = speech.mfcc_by_fold(recordings, settings, seed=SEED)
+theo_known = recordings.speakers[index["test"]] == "theo"
+known_acc = float((predicted[theo_known] == data.y["test"][theo_known]).mean())
+print(f"theo: GRU trained on his voice {known_acc:.3f} (his {theo_known.sum()} official test "
+      f"recordings) | GRU with theo held out {unseen_acc['rnn']:.3f} | MFCC + LR with theo held "
+      f"out {by_fold['theo']:.3f} | chance 0.100")
+claim(0.3 < unseen_acc["rnn"] < known_acc, "the GRU names an unseen voice's digits far above "
+      "chance, but less well than when the voice was in training",
+      held_out=unseen_acc["rnn"], known=known_acc)
+claim(unseen_acc["rnn"] > by_fold["theo"] and accuracy["rnn"] < accuracy["mfcc_lr"],
+      "with theo held out the GRU is ahead of the MFCC baseline, which led on the official split",
+      gru=unseen_acc["rnn"], mfcc_lr=by_fold["theo"])
+""")
+code(r"""
 folds = np.array([by_fold[s] for s in sd.SPEAKERS])
 print("MFCC + LR (chance 0.1):", {k: round(v, 3) for k, v in by_fold.items()})
 print(f"unseen speaker: mean {folds.mean():.3f}, from {folds.min():.3f} "
@@ -311,8 +318,10 @@ for name in ("der_greedy", "der_beam", "der_pipeline", "der_constant", "der_empt
     print(f"{name:13s} {scores[name]:.3f}")
 print(f"strings decoded exactly: greedy {scores['exact_greedy']:.2f}, beam {scores['exact_beam']:.2f}")
 reference_digits = sum(len(r) for r in test_strings.labels)
+print("the constant string:", speech.constant_guess(strings), "(the most frequent digit, "
+      "repeated as often as scores best on the training strings)")
 claim(scores["der_greedy"] < 0.15 and scores["der_constant"] > 0.5, "the CTC model's digit error "
-      "rate is below 15%; a constant string's (the most frequent digit, repeated) is over 50%", der_greedy=scores["der_greedy"],
+      "rate is below 15%; the constant string's is over 50%", der_greedy=scores["der_greedy"],
       der_constant=scores["der_constant"])
 claim(scores["der_pipeline"] < 0.15, "the pause-cutting pipeline is also below 15%",
       der_pipeline=scores["der_pipeline"])
@@ -327,12 +336,18 @@ claim(np.mean(cuts) > 0.9, "cutting at the pauses finds exactly as many pieces a
 md(r"""
 The pipeline does so well for a reason worth naming: these strings are
 glued from recordings trimmed to the word, with silent (all-zero) pauses,
-so cutting at the pauses nearly always finds the digits (checked), and each
-piece is an isolated digit that the MFCC classifier names at over 90% on
-this split. Real connected speech has no such pauses. CTC was given no
-boundaries, but it may still use the silences as cues; exercise 1 removes
-them. With a handful of errors between the two in one run, the table ranks
-neither. The full profile's digit error rates are in the README.
+so cutting at the pauses finds as many pieces as digits in over 90% of the
+strings (checked; that the cuts fall on the boundaries is not checked),
+and each piece is close to an isolated recording, which the classifier
+names at 0.977 on this split. Real connected speech has no such pauses.
+CTC was given no boundaries, but it may use the silences as cues (its
+spikes below sit at the onsets); exercise 1 removes them. The pipeline is
+ahead in this run by the number of errors printed above, with one seed and
+test strings that reuse 257 recordings; whether that gap is more than
+noise is not tested here. The quick CTC settings were chosen after two
+probes scored on these test strings (README, *Known limits*), so this
+quick DER is not a clean held-out number. The full profile's digit error
+rates are in the README.
 
 ## Inference: CTC's spikes
 
@@ -361,9 +376,9 @@ for logit, wav, spans in zip(decoded["logits"], test_strings.audio, test_strings
     inside += sum(((centres >= a) & (centres < b)).sum() for a, b in spans)
     labelled += int((logit.argmax(-1) != 0).sum())
 per_digit = labelled / reference_digits
-claim(labelled < 0.25 * inside, "CTC spikes: the frames the model gives a digit are under a "
-      "quarter of the frames the digits last", labelled_frames=labelled, digit_frames=inside,
-      frames_per_digit=per_digit)
+claim(labelled < 0.25 * inside and per_digit < 2, "CTC spikes: the model gives each digit "
+      "under two frames on average, under a quarter of the frames the digits last",
+      labelled_frames=labelled, digit_frames=inside, frames_per_digit=per_digit)
 peak = np.mean([keras.ops.convert_to_numpy(keras.ops.softmax(l)).max(-1).mean()
                 for l in decoded["logits"]])
 claim(peak > 0.9, "the posteriors are peaked (the top class holds over 90% of a frame's "
@@ -381,9 +396,10 @@ for i in right[:3] + wrong[:6]:
           f" {test_strings.speakers[i]}")
 """)
 md(r"""
-With posteriors this peaked, one path holds nearly all of a string's
-probability, so summing paths (beam search) has little to add over
-following the best frame (greedy). A bidirectional model also reads the
+Beam search sums the probability of all paths that give the same prefix;
+greedy decoding follows the best class of each frame. Here they score the
+same within 2 points (checked), on frames this peaked (checked): the best
+frames and the best prefix seldom disagree. A bidirectional model also reads the
 whole string before it emits anything: it cannot transcribe while someone
 is still speaking (a unidirectional one can, exercise 2).
 
@@ -409,16 +425,18 @@ md(r"""
   in training and use, a saved model that transcribes waveforms (checked);
   `keras.layers.MelSpectrogram`'s decibel scale would make a recording's
   features depend on its batch (measured above).
-- Unseen voices are the hard part: the GRU loses accuracy with theo held
-  out, and the MFCC baseline loses over ten points on average over the six
-  folds, by an amount that depends on the speaker (checked above). The
-  networks' six folds are in the README (*Speech*).
+- Unseen voices are the hard part: the GRU names theo's digits less well
+  when his voice was not in training, and the MFCC baseline loses over ten
+  points on average over the six folds, by an amount that depends on the
+  speaker (checked above). With theo held out the GRU is ahead of the
+  baseline that led on known voices (checked). The networks' six folds are
+  in the README (*Speech*).
 - CTC learns to transcribe strings without being told where a digit
-  starts: its digit error rate is far below a constant string's, and it
-  marks each digit with a short spike, labelling under a quarter of the
-  frames the digits last (checked above). On these glued strings with
-  silent pauses a pipeline that cuts at the pauses does as well, an
-  advantage real connected speech does not offer.
+  starts: its digit error rate is far below the best constant string's,
+  and it marks each digit with a spike of under two frames on average
+  (checked above). On these glued strings with silent pauses a pipeline
+  that cuts at the pauses does as well or better in this run, an advantage
+  real connected speech does not offer.
 """)
 md(r"""
 ## Exercises
