@@ -40,6 +40,7 @@ import re
 import tarfile
 import wave
 
+import keras
 import numpy as np
 
 from rnn_keras.data import sources
@@ -141,9 +142,7 @@ def _collect(entries, where, expect_all):
             f"files recordings/{{digit}}_{{speaker}}_{{index}}.wav. Replace it with a fresh "
             f"copy of {ARCHIVE.url}.")
     rows.sort(key=lambda r: (r[0], r[1], r[2]))
-    audio = np.empty(len(rows), dtype=object)
-    audio[:] = [r[4] for r in rows]
-    return Recordings(audio=audio,
+    return Recordings(audio=_objects([r[4] for r in rows]),
                       digits=np.array([r[1] for r in rows], "int32"),
                       speakers=np.array([r[0] for r in rows], dtype=object),
                       indices=np.array([r[2] for r in rows], "int32"),
@@ -339,63 +338,67 @@ def pad_labels(labels, offset=1):
     return out
 
 
-class PaddedBatches:
+class PaddedBatches(keras.utils.PyDataset):
     """Batches of waveforms of similar length, each padded to its own longest.
 
-    A ``keras.utils.PyDataset`` (made by :func:`padded_batches`): utterances are
-    sorted by length (with a little noise, so batches differ between epochs)
-    and cut into batches, each right-padded to a multiple of ``round_to``
-    samples (few distinct shapes, so few retraces); the order of the batches
-    is shuffled every epoch from ``seed``. Saves most of the compute that
-    padding every string to the longest would waste. Batch 0 gets half a
-    rounding more, so that Keras's TensorFlow adapter, which reads the
-    shapes of the first two batches, leaves the length unknown.
+    A ``keras.utils.PyDataset`` of ``(waveforms, targets)`` batches (or
+    waveforms alone when ``targets`` is ``None``, for predict). Utterances
+    are sorted by length (with a little noise, so batches differ between
+    epochs) and cut into batches, each right-padded to a multiple of
+    ``round_to`` samples (few distinct shapes, so few retraces); the order
+    of the batches is shuffled every epoch from ``seed``. Saves most of the
+    compute that padding every string to the longest would waste. Batch 0
+    gets half a rounding more, so that Keras's TensorFlow adapter, which
+    reads the shapes of the first two batches, leaves the length unknown.
+
+    Args:
+        audio: a sequence of 1-D waveforms.
+        targets: an array with one row per utterance (label matrices from
+            :func:`pad_labels`, or classes), or ``None``.
+        batch_size, round_to: utterances per batch; padding granularity in samples.
+        shuffle, seed: reshuffle every epoch, from this seed.
+
+    Attributes:
+        batches: the utterance indices of each batch, in the current order.
     """
+
+    def __init__(self, audio, targets=None, batch_size=32, round_to=4000, shuffle=True, seed=0):
+        super().__init__()
+        self.audio, self.targets, self.shuffle = audio, targets, shuffle
+        self.batch_size = check_positive_int("batch_size", batch_size)
+        self.round_to = check_positive_int("round_to", round_to)
+        self.lengths = np.array([len(a) for a in audio])
+        self.rng = np.random.default_rng(seed)
+        self.epoch_order()
+
+    def epoch_order(self):
+        lengths = self.lengths
+        if self.shuffle:
+            lengths = lengths * self.rng.uniform(0.9, 1.1, size=len(lengths))
+        order = np.argsort(lengths, kind="stable")
+        self.batches = [order[i:i + self.batch_size]
+                        for i in range(0, len(order), self.batch_size)]
+        if self.shuffle:
+            self.batches = [self.batches[i] for i in self.rng.permutation(len(self.batches))]
+
+    def __len__(self):
+        return len(self.batches)
+
+    def __getitem__(self, i):
+        index = self.batches[i]
+        width = int(-(-self.lengths[index].max() // self.round_to) * self.round_to)
+        if i == 0:
+            # Keras's TensorFlow adapter fixes a PyDataset's shapes from its
+            # first two batches; half a rounding more here (no other batch
+            # has such a width) keeps the length unknown (None) for all.
+            width += max(self.round_to // 2, 1)
+        x = pad(self.audio[index], width)
+        return x if self.targets is None else (x, self.targets[index])
+
+    def on_epoch_end(self):
+        self.epoch_order()
 
 
 def padded_batches(audio, targets=None, batch_size=32, round_to=4000, shuffle=True, seed=0):
-    """A ``keras.utils.PyDataset`` of ``(waveforms, targets)`` batches; see :class:`PaddedBatches`.
-
-    ``targets``: an array with one row per utterance (label matrices from
-    :func:`pad_labels`, or classes), or ``None`` for inputs only (predict).
-    """
-    import keras
-
-    check_positive_int("batch_size", batch_size)
-    check_positive_int("round_to", round_to)
-    lengths = np.array([len(a) for a in audio])
-
-    class _Batches(keras.utils.PyDataset, PaddedBatches):
-        def __init__(self):
-            super().__init__()
-            self.rng = np.random.default_rng(seed)
-            self.epoch_order()
-
-        def epoch_order(self):
-            if shuffle:
-                noisy = lengths * self.rng.uniform(0.9, 1.1, size=len(lengths))
-                order = np.argsort(noisy, kind="stable")
-            else:
-                order = np.argsort(lengths, kind="stable")
-            self.batches = [order[i:i + batch_size] for i in range(0, len(order), batch_size)]
-            if shuffle:
-                self.batches = [self.batches[i] for i in self.rng.permutation(len(self.batches))]
-
-        def __len__(self):
-            return len(self.batches)
-
-        def __getitem__(self, i):
-            index = self.batches[i]
-            width = int(-(-lengths[index].max() // round_to) * round_to)
-            if i == 0:
-                # Keras's TensorFlow adapter fixes a PyDataset's shapes from its
-                # first two batches; half a rounding more here (no other batch
-                # has such a width) keeps the length unknown (None) for all.
-                width += max(round_to // 2, 1)
-            x = pad(audio[index], width)
-            return x if targets is None else (x, targets[index])
-
-        def on_epoch_end(self):
-            self.epoch_order()
-
-    return _Batches()
+    """A :class:`PaddedBatches` over ``audio`` (any sequence of waveforms) and ``targets``."""
+    return PaddedBatches(_objects(list(audio)), targets, batch_size, round_to, shuffle, seed)

@@ -201,9 +201,9 @@ def train(data, model, *, kind="rnn", seed=None, verbose=0, run_dir=None, name=N
 def ctc_logits(model, audio, batch_size=32):
     """Per-waveform logits (``(frames, 11)`` each, padding cut off), in the order of ``audio``
     (a sequence of 1-D float waveforms, e.g. ``DigitStrings.audio``)."""
-    audio = sd._objects(list(audio))
     batches = sd.padded_batches(audio, None, batch_size=batch_size, round_to=8000,
                                 shuffle=False)
+    audio = batches.audio
     out = [None] * len(audio)
     step = model.get_layer("log_mel").frame_step
     for i in range(len(batches)):
@@ -214,26 +214,26 @@ def ctc_logits(model, audio, batch_size=32):
     return out
 
 
+def _digits(logits, beam_width=None):
+    """One utterance's ``(frames, 11)`` logits to digits (class d + 1 is digit d):
+    greedy decoding, or beam search with ``beam_width``."""
+    path = (decoding.ctc_greedy(logits[None]) if beam_width is None
+            else decoding.ctc_beam(logits[None], beam_width=beam_width))[0]
+    return path - 1
+
+
 def transcribe(model, audio, beam_width=None):
     """The digits a CTC model hears in each raw waveform (8 kHz, float in [-1, 1)):
     greedy decoding, or beam search with ``beam_width``."""
-    out = []
-    for row in ctc_logits(model, audio):
-        path = (decoding.ctc_greedy(row[None]) if beam_width is None
-                else decoding.ctc_beam(row[None], beam_width=beam_width))[0]
-        out.append(path - 1)  # class d + 1 is digit d
-    return out
+    return [_digits(row, beam_width) for row in ctc_logits(model, audio)]
 
 
 def decode_strings(model, strings, beam_width=8):
     """Greedy and beam-search digits of every string: ``{"greedy": [...], "beam": [...]}``
-    (digit arrays; class d + 1 is digit d), plus the logits."""
+    (digit arrays), plus the logits."""
     logits = ctc_logits(model, strings.audio)
-    out = {"greedy": [], "beam": [], "logits": logits}
-    for row in logits:
-        out["greedy"].append(decoding.ctc_greedy(row[None])[0] - 1)
-        out["beam"].append(decoding.ctc_beam(row[None], beam_width=beam_width)[0] - 1)
-    return out
+    return {"greedy": [_digits(row) for row in logits],
+            "beam": [_digits(row, beam_width) for row in logits], "logits": logits}
 
 
 def evaluate(model, data, *, beam_width=None):
@@ -356,15 +356,13 @@ def cut_at_pauses(wav, rate=sd.SAMPLING_RATE, frame=0.01, threshold_db=-35.0, mi
 
 def pipeline_digits(classifier, strings, settings):
     """The no-sequence-model baseline: cut each string at its pauses, name each piece
-    with the isolated-digit classifier."""
-    out = []
-    for wav in strings.audio:
-        pieces = [wav[a:b] for a, b in cut_at_pauses(wav, strings.rate)]
-        if not pieces:
-            out.append(np.zeros(0, "int64"))
-            continue
-        out.append(classifier.predict(mfcc_statistics(pieces, settings)).astype("int64"))
-    return out
+    with the isolated-digit classifier (the pieces of all strings in one batch)."""
+    cuts = [cut_at_pauses(wav, strings.rate) for wav in strings.audio]
+    pieces = [wav[a:b] for wav, spans in zip(strings.audio, cuts) for a, b in spans]
+    named = (classifier.predict(mfcc_statistics(pieces, settings)).astype("int64") if pieces
+             else np.zeros(0, "int64"))
+    ends = np.cumsum([len(spans) for spans in cuts])
+    return list(np.split(named, ends[:-1]))
 
 
 def constant_guess(data):
