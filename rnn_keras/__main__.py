@@ -26,7 +26,7 @@ import time
 
 
 VARIANT_OPTIONS = ("cell", "bidirectional", "implementation", "pair", "attention", "beam",
-                   "series", "task", "split", "speaker", "snr", "distribute")
+                   "series", "task", "split", "speaker", "snr", "pretrain", "part", "distribute")
 
 
 class UsageError(Exception):
@@ -65,6 +65,16 @@ def _parser():
     variant.add_argument("--cell", choices=("simple", "lstm", "gru"), default=None)
     variant.add_argument("--bidirectional", action=argparse.BooleanOptionalAction, default=None)
     variant.add_argument("--implementation", choices=("fused", "scratch"), default=None)
+    charlm = run.add_argument_group("charlm")
+    charlm.add_argument("--part", choices=("all", "truncation", "headline"), default=None,
+                        help="truncation: stateless vs stateful at each truncation length "
+                             "(TensorFlow backend); headline: the large model (fastest with "
+                             "KERAS_BACKEND=jax); all (default)")
+    sentiment = run.add_argument_group("sentiment")
+    sentiment.add_argument("--pretrain", choices=("none", "lm"), default=None,
+                           help="lm: pretrain a word language model on the training reviews' "
+                                "text, then fine-tune it as the classifier (Dai and Le 2015, "
+                                "ULMFiT); none (default): random initialisation")
     translation = run.add_argument_group("translation and captioning")
     translation.add_argument("--pair", choices=("spa-eng", "fra-eng", "numbers-en-de"),
                              default=None, help="sentence pairs (default spa-eng)")

@@ -12,6 +12,10 @@ Two ways to decode:
   :func:`greedy_search`, :func:`beam_search` and :func:`sample_search`
   advance it one token at a time, as translation systems do.
 
+For language models (:func:`rnn_keras.models.language_model`),
+:func:`sample_text` primes a stateful copy with a prompt and feeds each
+sampled token back in, one step per token.
+
 For CTC models (speech), :func:`ctc_greedy` and :func:`ctc_beam` turn
 frame-wise logits into label sequences: repeats merged, blanks removed.
 """
@@ -350,6 +354,47 @@ def sample_search(decoder, inputs, *, start_id, end_id, max_length, temperature=
     return _run_search(decoder, inputs, choose, start_id=start_id, end_id=end_id,
                        max_length=max_length, batch_size=batch_size,
                        return_attention=return_attention)
+
+
+def sample_text(model, prompt_ids, length, *, temperature=1.0, top_k=None, top_p=None,
+                seed=None, num_samples=1):
+    """Continues ``prompt_ids`` with ``length`` tokens sampled from a language model.
+
+    The model reads the prompt once, then each sampled token is fed back in
+    with the recurrent states carried between steps by the caller
+    (:func:`rnn_keras.models.step_model`, so the trained model is left as
+    it was and every backend samples the same way). Each draw is
+    :func:`rnn_keras.text.sample_from_logits` (``temperature``, ``top_k``,
+    ``top_p``), seeded by ``seed``: the same call gives the same text.
+
+    Args:
+        model: a language model, ids ``(batch, steps)`` to logits ``(batch, steps, vocab)``.
+        prompt_ids: at least one id to start from.
+        length: how many tokens to sample.
+        num_samples: independent continuations, sampled side by side.
+
+    Returns:
+        ``int64`` array ``(num_samples, length)`` of sampled ids (the prompt not included).
+    """
+    from rnn_keras.models.language_model import run_with_states
+    from rnn_keras.models.language_model import step_model
+
+    check_positive_int("length", length)
+    check_positive_int("num_samples", num_samples)
+    prompt_ids = np.asarray(prompt_ids, "int32").ravel()
+    if prompt_ids.size == 0:
+        raise ValueError("sample_text needs a prompt of at least one id (the first "
+                         "character or word to continue from); got an empty prompt.")
+    rng = np.random.default_rng(seed)
+    stepper = step_model(model)
+    logits, states = run_with_states(stepper, np.tile(prompt_ids, (num_samples, 1)))
+    out = np.zeros((num_samples, length), "int64")
+    for t in range(length):
+        out[:, t] = sample_from_logits(logits[:, -1], temperature, rng, top_k=top_k,
+                                       top_p=top_p)
+        if t + 1 < length:
+            logits, states = run_with_states(stepper, out[:, t:t + 1], states)
+    return out
 
 
 def length_penalty(length, alpha):

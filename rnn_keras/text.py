@@ -209,14 +209,25 @@ def teacher_forcing(rows, width=None):
 # ---------------------------------------------------------------------------
 
 
-def sample_from_logits(logits, temperature=1.0, rng=None):
+def sample_from_logits(logits, temperature=1.0, rng=None, *, top_k=None, top_p=None):
     """One id per row of ``logits``, drawn from ``softmax(logits / temperature)``.
 
-    ``temperature`` 0 is the most likely id (greedy); 1 samples the model's
-    distribution; above 1 flattens it. ``rng``: a ``numpy.random.Generator``
-    (seed it for a run that repeats). The draw is NumPy's own
-    ``Generator.choice(n, p=...)``, one uniform number per row, so a sampler
-    written with ``rng.choice`` gives the same samples.
+    The package's one sampler (translation, captioning, music, language
+    models). ``temperature`` 0 is the most likely id (greedy); 1 samples the
+    model's distribution; above 1 flattens it. Two truncations, applied after
+    the temperature and before the draw (the kept probabilities are
+    renormalised):
+
+    - ``top_k``: only the ``k`` most likely ids of each row can be drawn
+      (Fan et al. 2018);
+    - ``top_p`` (nucleus sampling, Holtzman et al. 2020): only the smallest
+      set of most likely ids whose probabilities sum to at least ``p`` (the
+      most likely id is always kept).
+
+    ``rng``: a ``numpy.random.Generator`` (seed it for a run that repeats).
+    The draw is NumPy's own ``Generator.choice(n, p=...)``, one uniform
+    number per row, so without truncation a sampler written with
+    ``rng.choice`` gives the same samples.
 
     Args:
         logits: ``(n,)`` or ``(rows, n)``.
@@ -228,13 +239,30 @@ def sample_from_logits(logits, temperature=1.0, rng=None):
     logits = np.asarray(logits, "float64")
     single = logits.ndim == 1
     logits = np.atleast_2d(logits)
+    n = logits.shape[-1]
+    if top_k is not None and (isinstance(top_k, bool) or not isinstance(top_k, (int, np.integer))
+                              or top_k < 1):
+        raise ValueError(f"`top_k` must be a positive integer or None; got {top_k!r}.")
+    if top_p is not None and not (isinstance(top_p, (int, float)) and 0 < top_p <= 1):
+        raise ValueError(f"`top_p` must be a probability in (0, 1] or None; got {top_p!r}.")
     if temperature == 0:
         ids = logits.argmax(axis=-1)
     else:
         rng = rng if rng is not None else np.random.default_rng()
         p = np.exp((logits - logits.max(axis=-1, keepdims=True)) / temperature)
+        p /= p.sum(axis=-1, keepdims=True)
+        if top_k is not None and top_k < n:
+            order = np.argsort(-p, axis=-1, kind="stable")
+            np.put_along_axis(p, order[:, top_k:], 0.0, axis=-1)
+        if top_p is not None and top_p < 1:
+            order = np.argsort(-p, axis=-1, kind="stable")
+            ranked = np.take_along_axis(p, order, axis=-1)
+            ranked /= ranked.sum(axis=-1, keepdims=True)
+            before = np.cumsum(ranked, axis=-1) - ranked  # mass of the ids ranked above
+            np.put_along_axis(p, order, np.where(before < top_p, ranked, 0.0), axis=-1)
         cdf = np.cumsum(p / p.sum(axis=-1, keepdims=True), axis=-1)
         cdf /= cdf[:, -1:]
         ids = np.array([np.searchsorted(row, rng.random(), side="right") for row in cdf])
-        ids = np.minimum(ids, logits.shape[-1] - 1)
+        # (an id of probability 0 adds a flat step to the cdf: never the first above u)
+        ids = np.minimum(ids, n - 1)
     return int(ids[0]) if single else ids.astype("int64")

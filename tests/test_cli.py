@@ -11,13 +11,15 @@ makes it certain (sentiment's marker words, the copy baseline of held chords).
 
 import json
 
+import numpy as np
 import pytest
 
 from helpers import cli
 from rnn_keras import experiments
 from rnn_keras.__main__ import main
 
-ALL = ["adding-problem", "bidirectional", "captioning", "gradient-flow", "music", "sentiment",
+ALL = ["adding-problem", "bidirectional", "captioning", "charlm", "gradient-flow", "music",
+       "sentiment",
        "speech", "timeseries", "topologies", "translation", "video"]
 
 
@@ -161,6 +163,34 @@ def test_bidirectional(smoke):
     assert {"uni_first_quarter_accuracy", "bi_first_quarter_accuracy",
             "chance_first_quarter_accuracy"} <= set(summary)
     assert (out / "bi.keras").exists() and (out / "uni.keras").exists()
+
+
+@pytest.mark.slow
+def test_sentiment_pretrained_on_its_own_reviews(smoke, review_dir):
+    summary, out, _ = smoke("sentiment", "--data-dir", review_dir, "--pretrain", "lm")
+    for key in ("pretrained_accuracy", "random_init_accuracy", "nblr_accuracy",
+                "lm_heldout_loss", "lm_unigram_loss", "lm_seconds", "fine_tune_seconds"):
+        assert key in summary, key
+    assert summary["nblr_accuracy"] > 0.9  # the marker words decide every review
+    assert summary["sample"].startswith("this movie was ")
+    assert (out / "language_model.keras").exists() and (out / "model.keras").exists()
+
+
+@pytest.mark.slow
+def test_charlm(smoke, tmp_path):
+    from test_language_models import shakespeare_like
+
+    (tmp_path / "data" / "tinyshakespeare").mkdir(parents=True)
+    (tmp_path / "data" / "tinyshakespeare" / "input.txt").write_text(shakespeare_like())
+    summary, out, stdout = smoke("charlm", "--data-dir", tmp_path / "data")
+    assert "n-gram validation nats/char" in stdout
+    assert [(r["timesteps"], r["stateful"]) for r in summary["truncation"]] == [
+        (8, False), (8, True), (16, False), (16, True)]
+    assert summary["ngram_loss"]["3"] < summary["ngram_loss"]["1"]
+    assert summary["validation_bits"] == pytest.approx(summary["validation_loss"] / np.log(2),
+                                                       rel=1e-3)
+    assert summary["sample"].startswith("ROMEO:\n") and len(summary["samples"]) == 1
+    assert (out / "model.keras").exists() and (out / "vocabulary.json").exists()
 
 
 @pytest.mark.slow

@@ -74,6 +74,7 @@ PROTOCOL = {  # experiment -> (prepare options, build/train/evaluate selector)
     "topologies": ({"problem": "many_to_many"}, {}),
     "gradient-flow": ({}, {}),
     "adding-problem": ({}, {}),
+    "charlm": ({"text": "ROMEO:\nWhat light through yonder window breaks?\n" * 800}, {}),
     "bidirectional": ({}, {}),
     "sentiment": ({}, {}),
     "translation": ({"pair": "numbers-en-de"}, {}),

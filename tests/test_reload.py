@@ -136,6 +136,16 @@ def _cases(rng, review_dir):
     ctc = speech.ctc_recognizer(10, units=4, num_layers=1, num_mel_bins=8)
     ctc.compile("adam", loss=CTCLoss())
     add("speech-ctc", ctc, audio, loss=True)
+    # Language models: the character LM and a classifier fine-tuned from a word LM
+    # (concat pooling; compiled with DiscriminativeAdam, which must load too).
+    from rnn_keras import training
+
+    ids = rng.integers(0, 20, (2, 9)).astype("int32")
+    add("language-model", models.language_model(20, units=4, num_layers=2, output_size=12), ids)
+    fine_tuned = models.many_to_one(1, vocab_size=20, units=4, pooling="concat")
+    models.transfer_weights(models.language_model(20, embedding_dim=64, units=4), fine_tuned)
+    fine_tuned.compile(training.DiscriminativeAdam(1e-3, multipliers={"embedding": 0.1}), "mse")
+    add("fine-tuned-classifier", fine_tuned, np.where(np.arange(9) < 6, ids + 1, 0))
     # The sentiment model that reads raw text (TextVectorization inside).
     data = sentiment.prepare(profile="smoke", data_dir=review_dir)
     trained = sentiment.train_variant(data)

@@ -34,7 +34,7 @@ Where an experiment trains several kinds of model (``adding-problem``: one
 per cell and length; ``music``: two forms; ``video``: a predictor and a
 classifier; ``speech``: rnn or cnn), ``build_model``, ``train`` and ``evaluate`` take the selector as
 a keyword (``timesteps=``, ``form=``, ``task=``).
-``tests/test_experiments.py`` runs the protocol of all eleven in the smoke
+``tests/test_experiments.py`` runs the protocol of all twelve in the smoke
 profile.
 """
 
@@ -53,6 +53,9 @@ EXPERIMENTS = {
                       "a task whose answer lies in the future: uni vs bidirectional (notebook 03)"),
     "sentiment": ("rnn_keras.experiments.sentiment",
                   "IMDB reviews, many-to-one: test accuracy of one variant (notebook 04)"),
+    "charlm": ("rnn_keras.experiments.charlm",
+               "tiny Shakespeare character LSTM: nats/char vs n-grams and nanoGPT, stateless vs "
+               "stateful truncated BPTT, samples (notebook 10)"),
     "music": ("rnn_keras.experiments.music",
               "Bach chorales: next-note accuracy vs copy baseline, a sampled MIDI/WAV (notebook 07)"),
     "translation": ("rnn_keras.experiments.translation",

@@ -28,7 +28,7 @@ from rnn_keras.validation import check_rate
 
 CELLS = ("simple", "lstm", "gru")
 IMPLEMENTATIONS = ("fused", "scratch")
-POOLINGS = ("last", "mean", "max", "mean_max")
+POOLINGS = ("last", "mean", "max", "mean_max", "concat")
 
 _FUSED = {"simple": keras.layers.SimpleRNN, "lstm": keras.layers.LSTM, "gru": keras.layers.GRU}
 SCRATCH_CELLS = {"simple": SimpleRNNCell, "lstm": LSTMCell, "gru": GRUCell}
@@ -57,13 +57,18 @@ def check_recurrent_args(cell, units, num_layers, bidirectional, dropout,
 
 
 def recurrent_layer(cell, units, implementation, *, return_sequences, return_state=False,
-                    dropout=0.0, recurrent_dropout=0.0, name=None, seed=None):
-    """One recurrent layer, fused (Keras) or from scratch (this package)."""
+                    dropout=0.0, recurrent_dropout=0.0, name=None, seed=None, stateful=False):
+    """One recurrent layer, fused (Keras) or from scratch (this package).
+
+    ``stateful``: each batch starts from the state the previous batch ended
+    with (Keras ``stateful=True``; the batch size must then be fixed).
+    """
     if implementation == "fused":
         return _FUSED[cell](
             units,
             return_sequences=return_sequences,
             return_state=return_state,
+            stateful=stateful,
             dropout=dropout,
             recurrent_dropout=recurrent_dropout,
             seed=seed,
@@ -73,6 +78,7 @@ def recurrent_layer(cell, units, implementation, *, return_sequences, return_sta
         SCRATCH_CELLS[cell](units, dropout=dropout, recurrent_dropout=recurrent_dropout, seed=seed),
         return_sequences=return_sequences,
         return_state=return_state,
+        stateful=stateful,
         name=name,
     )
 
@@ -80,7 +86,7 @@ def recurrent_layer(cell, units, implementation, *, return_sequences, return_sta
 def recurrent_stack(x, *, cell, units, num_layers, bidirectional, dropout,
                     recurrent_dropout, implementation, return_sequences,
                     return_state=False, initial_states=None, prefix="rnn", first_index=1,
-                    created=None):
+                    created=None, stateful=False):
     """Stacks ``num_layers`` recurrent layers on ``x``.
 
     Layers are named ``{prefix}_1`` ... ``{prefix}_N`` (numbering from
@@ -91,7 +97,8 @@ def recurrent_stack(x, *, cell, units, num_layers, bidirectional, dropout,
     directions concatenated for a bidirectional layer, so they fit a decoder
     of twice the width). ``created``: a list that receives, per layer,
     ``(recurrent layer, [its state layers])`` -- the handles an
-    encoder-decoder keeps for step-by-step decoding.
+    encoder-decoder keeps for step-by-step decoding. ``stateful``: as for
+    :func:`recurrent_layer`.
     """
     all_states = []
     for index in range(num_layers):
@@ -105,6 +112,7 @@ def recurrent_stack(x, *, cell, units, num_layers, bidirectional, dropout,
             dropout=dropout,
             recurrent_dropout=recurrent_dropout,
             name=None if bidirectional else f"{prefix}_{index + first_index}",
+            stateful=stateful,
         )
         if bidirectional:
             layer = keras.layers.Bidirectional(layer, name=f"{prefix}_{index + first_index}")
@@ -140,7 +148,7 @@ def recurrent_stack(x, *, cell, units, num_layers, bidirectional, dropout,
 def pool_over_time(x, pooling):
     """The summary of a sequence of outputs over its real (unmasked) steps:
     ``"mean"``, ``"max"`` or both concatenated (``"mean_max"``)."""
-    pooling = check_choice("pooling", pooling, POOLINGS[1:])
+    pooling = check_choice("pooling", pooling, POOLINGS[1:4])
     if pooling in ("mean", "mean_max"):
         mean = keras.layers.GlobalAveragePooling1D(name="mean_over_time")(x)
     if pooling in ("max", "mean_max"):

@@ -20,7 +20,8 @@ def many_to_one(num_outputs, *, vocab_size=None, input_dim=None, embedding_dim=6
     problem. The recurrent stack reads the whole sequence; the summary is its
     last state (``pooling="last"``), or the mean (``"mean"``), the maximum
     (``"max"``) or both concatenated (``"mean_max"``) of its outputs over
-    the real, unmasked steps.
+    the real, unmasked steps; ``"concat"`` joins the last state, the mean and
+    the maximum (ULMFiT's concat pooling, Howard and Ruder 2018).
 
     Args:
         num_outputs: size of the output layer.
@@ -33,7 +34,7 @@ def many_to_one(num_outputs, *, vocab_size=None, input_dim=None, embedding_dim=6
         cell, units, num_layers, bidirectional, dropout, recurrent_dropout,
         implementation: the shared recurrent arguments
             (see `rnn_keras.models.common`).
-        pooling: ``"last"``, ``"mean"``, ``"max"`` or ``"mean_max"``.
+        pooling: ``"last"``, ``"mean"``, ``"max"``, ``"mean_max"`` or ``"concat"``.
         mask_value: for feature inputs, steps whose features all equal it
             are masked (padding).
         output_activation: ``None`` (logits/regression), ``"sigmoid"``,
@@ -54,8 +55,14 @@ def many_to_one(num_outputs, *, vocab_size=None, input_dim=None, embedding_dim=6
     inputs, x = sequence_input(vocab_size=vocab_size, input_dim=input_dim,
                                embedding_dim=embedding_dim, timesteps=timesteps,
                                mask_value=mask_value)
-    x = recurrent_stack(x, **args, return_sequences=pooling != "last")
-    if pooling != "last":
+    if pooling == "concat":
+        # the last layer's final h is the output of the last real (unmasked) step
+        x, states = recurrent_stack(x, **args, return_sequences=True, return_state=True)
+        x = keras.layers.Concatenate(name="last_mean_max")(
+            [states[-1][0], pool_over_time(x, "mean_max")])
+    else:
+        x = recurrent_stack(x, **args, return_sequences=pooling != "last")
+    if pooling not in ("last", "concat"):
         x = pool_over_time(x, pooling)
     outputs = output_head(x, num_outputs, output_activation)
     return keras.Model(inputs, outputs, name=name)
