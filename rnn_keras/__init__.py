@@ -21,6 +21,7 @@ from rnn_keras import layers
 from rnn_keras import losses
 from rnn_keras import metrics
 from rnn_keras import models
+from rnn_keras.training import discriminative_adam  # noqa: F401 (registers the optimizer)
 
 __all__ = ["bptt", "config", "data", "decoding", "forecasting", "layers", "losses", "metrics", "models",
            "__version__"]
