@@ -67,10 +67,8 @@ class NGramModel:
         # occurrences; lower orders count distinct left neighbours (continuation).
         top = collections.Counter(tuple(ids[i:i + n]) for i in range(len(ids) - n + 1))
         self.counts = {n: top}
-        for k in range(n - 1, 1, -1):
+        for k in range(n - 1, 0, -1):
             self.counts[k] = collections.Counter(gram[1:] for gram in self.counts[k + 1])
-        if n > 1:
-            self.counts[1] = collections.Counter(gram[1:] for gram in self.counts[2])
         # next[k]: history (k-1 symbols) -> {symbol: count}, for the sums of eq. 16
         self.next, self.discount = {}, {}
         for k in range(2, n + 1):

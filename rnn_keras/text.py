@@ -156,25 +156,34 @@ class Vocabulary:
 
     def save(self, path):
         """Writes the vocabulary as JSON (next to the model that uses it)."""
-        path = pathlib.Path(path)
-        tmp = path.with_name(path.name + ".tmp")
-        tmp.write_text(json.dumps(self.get_config(), ensure_ascii=False), encoding="utf-8")
-        tmp.replace(path)
-        return path
+        return save_vocabulary(path, self.get_config())
 
     @classmethod
     def load(cls, path):
         """Reads a vocabulary written by :meth:`save`."""
-        path = pathlib.Path(path)
-        try:
-            config = json.loads(path.read_text(encoding="utf-8"))
-            return cls(config["tokens"], unknown=config["unknown"])
-        except FileNotFoundError:
-            raise FileNotFoundError(f"No vocabulary file at {str(path)!r}: it is written "
-                                    "next to the model (Vocabulary.save).") from None
-        except (json.JSONDecodeError, KeyError, TypeError) as error:
-            raise ValueError(f"{str(path)!r} is not a vocabulary file written by "
-                             f"Vocabulary.save ({type(error).__name__}: {error}).") from None
+        return load_vocabulary(path, cls)
+
+
+def save_vocabulary(path, config):
+    """Writes a vocabulary's ``get_config()`` as JSON, atomically (a temporary file renamed)."""
+    path = pathlib.Path(path)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(config, ensure_ascii=False), encoding="utf-8")
+    tmp.replace(path)
+    return path
+
+
+def load_vocabulary(path, cls):
+    """``cls(**config)`` of a file written by :func:`save_vocabulary`, with clear errors."""
+    path = pathlib.Path(path)
+    try:
+        return cls(**json.loads(path.read_text(encoding="utf-8")))
+    except FileNotFoundError:
+        raise FileNotFoundError(f"No vocabulary file at {str(path)!r}: it is written "
+                                f"next to the model ({cls.__name__}.save).") from None
+    except (json.JSONDecodeError, KeyError, TypeError) as error:
+        raise ValueError(f"{str(path)!r} is not a vocabulary file written by "
+                         f"{cls.__name__}.save ({type(error).__name__}: {error}).") from None
 
 
 # ---------------------------------------------------------------------------

@@ -36,11 +36,11 @@ Example:
 ((4, 4), (4, 4))
 """
 
-import json
 import pathlib
 
 import numpy as np
 
+from rnn_keras import text
 from rnn_keras.data import sources
 from rnn_keras.data.errors import DataCorruptError
 from rnn_keras.validation import check_positive_int
@@ -131,26 +131,17 @@ class CharVocabulary:
         """The text of a sequence of ids."""
         return "".join(self.chars[int(i)] for i in ids)
 
+    def get_config(self):
+        return {"chars": self.chars}
+
     def save(self, path):
         """Writes the vocabulary as JSON (next to the model that uses it)."""
-        path = pathlib.Path(path)
-        tmp = path.with_name(path.name + ".tmp")
-        tmp.write_text(json.dumps({"chars": self.chars}, ensure_ascii=False), encoding="utf-8")
-        tmp.replace(path)
-        return path
+        return text.save_vocabulary(path, self.get_config())
 
     @classmethod
     def load(cls, path):
         """Reads a vocabulary written by :meth:`save`."""
-        path = pathlib.Path(path)
-        try:
-            return cls(json.loads(path.read_text(encoding="utf-8"))["chars"])
-        except FileNotFoundError:
-            raise FileNotFoundError(f"No character vocabulary at {str(path)!r}: it is "
-                                    "written next to the model (CharVocabulary.save).") from None
-        except (json.JSONDecodeError, KeyError, TypeError) as error:
-            raise ValueError(f"{str(path)!r} is not a file written by CharVocabulary.save "
-                             f"({type(error).__name__}: {error}).") from None
+        return text.load_vocabulary(path, cls)
 
 
 def _check_stream(ids, timesteps, needed):

@@ -116,9 +116,7 @@ def compile_model(settings, optimizer=None, **variant):
     model = models.many_to_one(1, vocab_size=settings["vocab_size"],
                                embedding_dim=settings["embedding_dim"],
                                units=settings["units"], **variant)
-    model.compile(optimizer=optimizer or keras.optimizers.Adam(settings["learning_rate"]),
-                  loss=keras.losses.BinaryCrossentropy(from_logits=True),
-                  metrics=[keras.metrics.BinaryAccuracy(threshold=0.0, name="accuracy")])
+    _compile_classifier(model, optimizer or keras.optimizers.Adam(settings["learning_rate"]))
     return model
 
 
@@ -320,6 +318,7 @@ def build_lm_classifier(data, language_model=None):
 
 
 def _compile_classifier(model, optimizer):
+    """Binary logits: cross-entropy, accuracy at threshold 0 (every classifier here)."""
     model.compile(optimizer=optimizer, loss=keras.losses.BinaryCrossentropy(from_logits=True),
                   metrics=[keras.metrics.BinaryAccuracy(threshold=0.0, name="accuracy")])
 
