@@ -357,7 +357,7 @@ def sample_search(decoder, inputs, *, start_id, end_id, max_length, temperature=
 
 
 def sample_text(model, prompt_ids, length, *, temperature=1.0, top_k=None, top_p=None,
-                seed=None, num_samples=1):
+                seed=None, num_samples=1, forbid=()):
     """Continues ``prompt_ids`` with ``length`` tokens sampled from a language model.
 
     The model reads the prompt once, then each sampled token is fed back in
@@ -372,6 +372,8 @@ def sample_text(model, prompt_ids, length, *, temperature=1.0, top_k=None, top_p
         prompt_ids: at least one id to start from.
         length: how many tokens to sample.
         num_samples: independent continuations, sampled side by side.
+        forbid: ids never drawn (their probability is set to 0 before the
+            draw), e.g. the unknown-word id of a word model.
 
     Returns:
         ``int64`` array ``(num_samples, length)`` of sampled ids (the prompt not included).
@@ -388,10 +390,16 @@ def sample_text(model, prompt_ids, length, *, temperature=1.0, top_k=None, top_p
     rng = np.random.default_rng(seed)
     stepper = step_model(model)
     logits, states = run_with_states(stepper, np.tile(prompt_ids, (num_samples, 1)))
+    forbid = np.asarray(forbid, "int64").ravel()
+    if forbid.size and not (0 <= forbid.min() and forbid.max() < logits.shape[-1]
+                            and forbid.size < logits.shape[-1]):
+        raise ValueError(f"`forbid` must name some, not all, of the model's "
+                         f"{logits.shape[-1]} ids; got {forbid.tolist()}.")
     out = np.zeros((num_samples, length), "int64")
     for t in range(length):
-        out[:, t] = sample_from_logits(logits[:, -1], temperature, rng, top_k=top_k,
-                                       top_p=top_p)
+        last = logits[:, -1].astype("float64")
+        last[:, forbid] = -np.inf
+        out[:, t] = sample_from_logits(last, temperature, rng, top_k=top_k, top_p=top_p)
         if t + 1 < length:
             logits, states = run_with_states(stepper, out[:, t:t + 1], states)
     return out

@@ -1,4 +1,7 @@
-"""Metrics: exact token and sequence scores, BLEU, SSIM, edit distance, and the forecasters' errors and tests."""
+"""Metrics: exact token and sequence scores, BLEU, SSIM, edit distance, the forecasters'
+errors and tests, and two measures of generated text."""
+
+import re
 
 import numpy as np
 
@@ -261,3 +264,35 @@ def error_rate(references, hypotheses):
     if total == 0:
         raise ValueError("The references hold no items: an error rate is undefined.")
     return sum(edit_distance(r, h) for r, h in zip(references, hypotheses)) / total
+
+
+def words(text):
+    """The lowercased words of ``text``: runs of letters, with an inner apostrophe kept."""
+    return re.findall(r"[a-z]+(?:'[a-z]+)?", str(text).lower())
+
+
+def real_word_share(text, known):
+    """Share of the letters of ``text`` that belong to words found in ``known``.
+
+    ``known``: a set of words, or a text to take them from (the training
+    text: a sample's words that the corpus never uses are invented). Words
+    are :func:`words`; each counts by its length, so the short words a
+    random string hits by chance ("a", "o", "at") weigh little. A measure
+    of generated text that needs no model: 1 when every word is a real one.
+    Raises when ``text`` has no words.
+    """
+    known = set(words(known)) if isinstance(known, str) else set(known)
+    found = words(text)
+    if not found:
+        raise ValueError(f"{text[:40]!r} has no words (runs of letters) to check.")
+    return sum(len(w) for w in found if w in known) / sum(len(w) for w in found)
+
+
+def distinct_ngram_share(text, n=2):
+    """Distinct word ``n``-grams over all word ``n``-grams of ``text`` ("distinct-n",
+    Li et al. 2016): 1 when no phrase repeats, low when the text loops."""
+    found = words(text)
+    grams = [tuple(found[i:i + n]) for i in range(len(found) - n + 1)]
+    if not grams:
+        raise ValueError(f"{text[:40]!r} has fewer than {n} words.")
+    return len(set(grams)) / len(grams)

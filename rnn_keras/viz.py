@@ -513,3 +513,29 @@ def plot_ctc_posteriors(frames, probabilities, *, frame_seconds=0.03, segments=N
     axes[1].legend(loc="center right", fontsize=8)
     fig.tight_layout()
     return fig
+
+
+def plot_loss_by_position(curves, references=None, unit="nats/char", title=None):
+    """Loss at each position of a window (from :func:`charlm.loss_by_position`).
+
+    Args:
+        curves: dict of label -> ``(timesteps,)`` mean loss at each position.
+        references: dict of label -> a constant loss drawn as a dashed line
+            (a baseline).
+
+    Returns:
+        The matplotlib ``Figure``.
+    """
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(6.4, 3.2))
+    for label, curve in curves.items():
+        ax.plot(np.arange(1, len(curve) + 1), curve, label=label)
+    for k, (label, value) in enumerate((references or {}).items()):
+        ax.axhline(value, linestyle="--", color=f"C{len(curves) + k}", label=label)
+    ax.set_xlabel("position in the window (characters of it read)")
+    ax.set_ylabel(f"loss ({unit})")
+    ax.set_title(title or "loss at each position of a window")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    return fig

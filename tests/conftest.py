@@ -32,6 +32,7 @@ from rnn_keras.data import imdb  # noqa: E402
 from rnn_keras.data import moving_mnist  # noqa: E402
 from rnn_keras.data import sources  # noqa: E402
 from rnn_keras.data import spoken_digits  # noqa: E402
+from rnn_keras.data import text_corpus  # noqa: E402
 from rnn_keras.data import translation  # noqa: E402
 
 # The real data sets, by the name a test or notebook asks for.
@@ -42,11 +43,12 @@ ARCHIVES = {
     "mnist": moving_mnist.IMAGES,
     "coco_mini": coco_captions.MINI,
     "fsdd": spoken_digits.ARCHIVE,
+    "tinyshakespeare": text_corpus.ARCHIVE,
 }
 # What each notebook reads (notebook 05's COCO part is optional inside it).
 NOTEBOOK_DATA = {
     "04": ("aclImdb",), "05": ("mnist",), "06": ("spa-eng",), "07": ("jsb_chorales",),
-    "08": ("mnist",), "11": ("fsdd",),
+    "08": ("mnist",), "10": ("tinyshakespeare",), "11": ("fsdd",),
 }
 
 

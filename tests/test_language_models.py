@@ -166,6 +166,12 @@ def test_sample_text_is_seeded_and_leaves_the_model_alone(rng):
         np.testing.assert_array_equal(w, v)
     with pytest.raises(ValueError, match="empty prompt"):
         decoding.sample_text(model, [], 3)
+    # forbidden ids are never drawn, even at a temperature that flattens everything
+    hot = decoding.sample_text(model, [1, 2], 200, seed=0, num_samples=4, temperature=50.0,
+                               forbid=(0, 1))
+    assert hot.min() >= 2 and len(np.unique(hot)) > 8
+    with pytest.raises(ValueError, match="some, not all"):
+        decoding.sample_text(model, [1], 2, forbid=range(15))
 
 
 # --- n-grams -----------------------------------------------------------------------
@@ -207,6 +213,40 @@ def test_charlm_loss_by_position_reads_windows_and_carried_streams():
     assert carried[0] < windows[0]
     baselines = charlm.ngram_baselines(data, orders=(1, 3))
     assert baselines[3] < baselines[1]
+
+
+def test_training_samples_at_chosen_steps_and_compare_truncation_checks_its_rows():
+    from rnn_keras.experiments import charlm
+
+    data = charlm.prepare("smoke", text=shakespeare_like())
+    steps = -(-len(tc.windows(data.train, 16)[0]) // data.settings["batch_size"])  # ceil
+    during = charlm.TrainingSamples(data.vocab, length=30, seed=0, at_steps=(2, steps))
+    rows = charlm.compare_truncation(data, timesteps=(16,), samples={(16, False): during})
+    assert [(r["timesteps"], r["stateful"]) for r in rows] == [(16, False), (16, True)]
+    assert [step for step, _ in during.samples] == [2, steps]  # only where asked, in order
+    assert all(len(sample) == 30 and set(sample) <= set(data.vocab.chars)
+               for _, sample in during.samples)
+    assert len(during.losses) == steps  # one running loss per training step
+    assert during.samples[0][1] != during.samples[1][1]  # the weights changed in between
+    # a row the comparison does not train is refused before any training starts
+    with pytest.raises(ValueError, match=r"\(25, False\)"):
+        charlm.compare_truncation(data, timesteps=(16,), samples={(25, False): during})
+
+
+def test_generated_text_measures():
+    from rnn_keras import metrics
+
+    known = "thou art my love, and I the night's sweet rose"
+    assert metrics.words("Thou ART, night's!") == ["thou", "art", "night's"]
+    assert metrics.real_word_share("thou art", known) == 1.0
+    # weighted by letters: "a" found by chance weighs 1 of 1 + 6 letters
+    assert metrics.real_word_share("a qzxwvk", {"a"}) == pytest.approx(1 / 7)
+    assert metrics.distinct_ngram_share("the the the the", 2) == pytest.approx(1 / 3)
+    assert metrics.distinct_ngram_share("to be or not to be", 2) == pytest.approx(4 / 5)
+    with pytest.raises(ValueError, match="no words"):
+        metrics.real_word_share("123 !!", known)
+    with pytest.raises(ValueError, match="fewer than 2 words"):
+        metrics.distinct_ngram_share("alone", 2)
 
 
 @pytest.mark.slow

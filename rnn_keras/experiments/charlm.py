@@ -42,6 +42,7 @@ from rnn_keras.ngram import NGramModel
 from rnn_keras.validation import OptionError
 from rnn_keras.validation import check_choice
 from rnn_keras.validation import check_option
+from rnn_keras.validation import check_positive_int
 
 NANOGPT_VALIDATION_LOSS = 1.4697  # nanoGPT's shakespeare_char, 6-layer Transformer, same split
 PROMPT = "ROMEO:\n"
@@ -150,19 +151,41 @@ def build_model(data, *, stateful=False, timesteps=50, units=None, num_layers=No
     return model
 
 
-class SampleEachEpoch(keras.callbacks.Callback):
-    """Samples ``length`` characters after every epoch (seeded), kept in ``self.samples``."""
+class TrainingSamples(keras.callbacks.Callback):
+    """Samples ``length`` characters (seeded) as training goes on, kept in ``self.samples``.
 
-    def __init__(self, vocab, prompt=PROMPT, length=200, temperature=0.8, seed=0):
+    By default after every epoch; with ``at_steps``, after those training
+    steps (batches, counted across epochs from 1), so a short run shows its
+    samples improving. ``self.samples`` holds ``(step, text)`` pairs, where
+    ``step`` counts batches (``at_steps``) or epochs (the default);
+    ``self.losses`` the training loss after each step (Keras's running mean
+    over the epoch so far), a curve finer than one point per epoch.
+    """
+
+    def __init__(self, vocab, prompt=PROMPT, length=200, temperature=0.8, seed=0,
+                 at_steps=None):
         super().__init__()
         self.vocab, self.prompt, self.length = vocab, prompt, length
         self.temperature, self.seed = temperature, seed
-        self.samples = []
+        self.at_steps = None if at_steps is None else {
+            check_positive_int("at_steps", int(k)) for k in at_steps}
+        self.samples, self.losses, self._step = [], [], 0
 
-    def on_epoch_end(self, epoch, logs=None):
+    def _sample(self, when):
         ids = decoding.sample_text(self.model, self.vocab.encode(self.prompt), self.length,
                                    temperature=self.temperature, seed=self.seed)
-        self.samples.append((epoch + 1, self.vocab.decode(ids[0])))
+        self.samples.append((when, self.vocab.decode(ids[0])))
+
+    def on_train_batch_end(self, batch, logs=None):
+        self._step += 1
+        if logs and "loss" in logs:
+            self.losses.append(float(logs["loss"]))
+        if self.at_steps is not None and self._step in self.at_steps:
+            self._sample(self._step)
+
+    def on_epoch_end(self, epoch, logs=None):
+        if self.at_steps is None:
+            self._sample(epoch + 1)
 
 
 def train(data, model, *, stateful=False, timesteps=50, epochs=None, batch_size=None,
@@ -172,7 +195,7 @@ def train(data, model, *, stateful=False, timesteps=50, epochs=None, batch_size=
     Stateless: shuffled independent windows; validation on windows.
     Stateful: :func:`contiguous_batches` in order, states reset at each epoch
     and before validation (:class:`ResetStates`); validation carried across
-    the validation stream. ``samples``: a :class:`SampleEachEpoch` to add.
+    the validation stream. ``samples``: a :class:`TrainingSamples` to add.
     """
     if seed is not None:
         keras.utils.set_random_seed(seed)
@@ -235,22 +258,33 @@ def bits(nats):
     return nats / np.log(2)
 
 
-def compare_truncation(data, *, seed=0, verbose=0, run_dir=None, timesteps=None):
+def compare_truncation(data, *, seed=0, verbose=0, run_dir=None, timesteps=None, samples=None):
     """Stateless and stateful models at each truncation length, evaluated both ways.
+
+    ``samples``: ``{(timesteps, stateful): TrainingSamples}``, callbacks that
+    sample from those trainings as they go (sampling costs time, so only
+    the rows named).
 
     Returns rows ``{"timesteps", "stateful", "windows_loss", "carried_loss",
     "seconds", "history", "model"}``.
     """
+    trained = [(t, stateful) for t in timesteps or data.settings["timesteps"]
+               for stateful in (False, True)]
+    samples = dict(samples or {})
+    unknown = sorted(set(samples) - set(trained))
+    if unknown:
+        raise ValueError(f"`samples` names rows this comparison does not train: {unknown}; "
+                         f"use (timesteps, stateful) pairs of {trained}.")
     rows = []
-    for t in timesteps or data.settings["timesteps"]:
-        for stateful in (False, True):
-            name = f"{'stateful' if stateful else 'stateless'}-t{t}"
-            model = build_model(data, stateful=stateful, timesteps=t)
-            result = train(data, model, stateful=stateful, timesteps=t, seed=seed,
-                           verbose=verbose, run_dir=run_dir, name=name)
-            rows.append({"timesteps": t, "stateful": stateful, "seconds": result.seconds,
-                         "history": result.history, "model": model,
-                         **evaluate(model, data, timesteps=t)})
+    for t, stateful in trained:
+        name = f"{'stateful' if stateful else 'stateless'}-t{t}"
+        model = build_model(data, stateful=stateful, timesteps=t)
+        result = train(data, model, stateful=stateful, timesteps=t, seed=seed,
+                       verbose=verbose, run_dir=run_dir, name=name,
+                       samples=samples.pop((t, stateful), None))
+        rows.append({"timesteps": t, "stateful": stateful, "seconds": result.seconds,
+                     "history": result.history, "model": model,
+                     **evaluate(model, data, timesteps=t)})
     return rows
 
 
@@ -261,7 +295,7 @@ def train_headline(data, *, seed=0, verbose=0, run_dir=None):
                         units=h["units"], num_layers=h["num_layers"], dropout=h["dropout"],
                         learning_rate=h["learning_rate"], epochs=h["epochs"],
                         batch_size=h["batch_size"])
-    samples = SampleEachEpoch(data.vocab, seed=seed)
+    samples = TrainingSamples(data.vocab, seed=seed)
     result = train(data, model, stateful=h["stateful"], timesteps=h["timesteps"],
                    epochs=h["epochs"], batch_size=h["batch_size"], seed=seed, verbose=verbose,
                    run_dir=run_dir,

@@ -368,11 +368,15 @@ def train_random_init(data, *, seed=0, verbose=0, run_dir=None, datasets=None):
 
 
 def sample_review(language_model, vectorizer, prompt, length=40, temperature=0.8, seed=0):
-    """A review continued by the word LM (a word sample, spaces between tokens)."""
+    """A review continued by the word LM (a word sample, spaces between tokens).
+
+    The unknown-word id (1: every word the LM does not predict by name) is
+    never drawn, so the sample shows words, not ``[UNK]``.
+    """
     words = vectorizer.get_vocabulary()
     prompt_ids = [i for i in keras.ops.convert_to_numpy(vectorizer([prompt]))[0] if i > 0]
     ids = decoding.sample_text(language_model, prompt_ids, length, temperature=temperature,
-                               seed=seed)[0]
+                               seed=seed, forbid=(0, 1))[0]
     return prompt + " " + " ".join(words[i] for i in ids)
 
 
