@@ -1,19 +1,9 @@
 """Writes notebooks/10_text_generation_shakespeare.ipynb (unexecuted); run it, then execute."""
 
-import pathlib
+from _build import Notebook
 
-import nbformat
-
-cells = []
-
-
-def md(text):
-    cells.append(nbformat.v4.new_markdown_cell(text.strip()))
-
-
-def code(text):
-    cells.append(nbformat.v4.new_code_cell(text.strip()))
-
+nb = Notebook()
+md, code = nb.md, nb.code
 
 md(r"""
 # 10 · Text generation: a character language model on Shakespeare
@@ -441,9 +431,4 @@ md(r"""
    appears. Does the sample's first line change?
 """)
 
-nb = nbformat.v4.new_notebook(cells=cells, metadata={
-    "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
-    "language_info": {"name": "python"}})
-path = pathlib.Path(__file__).resolve().parents[2] / "notebooks" / "10_text_generation_shakespeare.ipynb"
-nbformat.write(nb, path)
-print("wrote", path)
+nb.write("10_text_generation_shakespeare.ipynb")

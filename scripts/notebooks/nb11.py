@@ -1,19 +1,9 @@
 """Writes notebooks/11_speech_spoken_digits.ipynb (unexecuted); run it, then execute."""
 
-import pathlib
+from _build import Notebook
 
-import nbformat
-
-cells = []
-
-
-def md(text):
-    cells.append(nbformat.v4.new_markdown_cell(text.strip()))
-
-
-def code(text):
-    cells.append(nbformat.v4.new_code_cell(text.strip()))
-
+nb = Notebook()
+md, code = nb.md, nb.code
 
 md(r"""
 # 11 · Speech: spoken digits and digit strings with CTC
@@ -456,9 +446,4 @@ md(r"""
    them anywhere?
 """)
 
-nb = nbformat.v4.new_notebook(cells=cells, metadata={
-    "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
-    "language_info": {"name": "python"}})
-path = pathlib.Path(__file__).resolve().parents[2] / "notebooks" / "11_speech_spoken_digits.ipynb"
-nbformat.write(nb, path)
-print("wrote", path)
+nb.write("11_speech_spoken_digits.ipynb")
