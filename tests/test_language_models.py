@@ -227,6 +227,9 @@ def test_training_samples_at_chosen_steps_and_compare_truncation_checks_its_rows
     assert all(len(sample) == 30 and set(sample) <= set(data.vocab.chars)
                for _, sample in during.samples)
     assert len(during.losses) == steps  # one running loss per training step
+    assert charlm.steps_per_epoch(data, 16, stateful=False) == steps
+    # contiguous batches hold whole batches only: never more updates than the windows
+    assert 0 < charlm.steps_per_epoch(data, 16, stateful=True) <= steps
     assert during.samples[0][1] != during.samples[1][1]  # the weights changed in between
     # a row the comparison does not train is refused before any training starts
     with pytest.raises(ValueError, match=r"\(25, False\)"):

@@ -129,6 +129,17 @@ def _examples(ids, timesteps, stateful, batch_size):
     return tc.windows(ids, timesteps)
 
 
+def steps_per_epoch(data, timesteps, stateful, batch_size=None):
+    """How many updates one epoch of :func:`train` makes (a last partial batch counts).
+
+    Stateless models train on :func:`text_corpus.windows`, stateful ones on
+    :func:`text_corpus.contiguous_batches` (a whole number of batches), so
+    the two differ slightly at the same window length.
+    """
+    batch_size = batch_size or data.settings["batch_size"]
+    return -(-len(_examples(data.train, timesteps, stateful, batch_size)[0]) // batch_size)
+
+
 def build_model(data, *, stateful=False, timesteps=50, units=None, num_layers=None,
                 dropout=None, learning_rate=None, epochs=None, batch_size=None, cell="lstm",
                 implementation="fused"):

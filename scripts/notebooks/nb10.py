@@ -186,17 +186,14 @@ writes a sample from the prompt `ROMEO:` as it trains.
 """)
 code(r"""
 # NBVAL_IGNORE_OUTPUT
-per_epoch = int(np.ceil(len(text_corpus.windows(data.train, 50)[0]) / settings["batch_size"]))
-steps = per_epoch * settings["epochs"]  # the last step of training
+steps = charlm.steps_per_epoch(data, 50, stateful=False) * settings["epochs"]  # the last step
 during = charlm.TrainingSamples(vocab, length=300, seed=SEED, at_steps=(10, 60, steps))
 rows = charlm.compare_truncation(data, seed=SEED, samples={(50, False): during},
                                  run_dir="runs/notebook-10")
-updates = {}
 for r in rows:
-    windows = len(text_corpus.windows(data.train, r["timesteps"])[0])
-    updates[r["timesteps"]] = int(np.ceil(windows / settings["batch_size"])) * settings["epochs"]
+    updates = charlm.steps_per_epoch(data, r["timesteps"], r["stateful"]) * settings["epochs"]
     print(f"T={r['timesteps']:3d} {'stateful ' if r['stateful'] else 'stateless'} "
-          f"{updates[r['timesteps']]:5d} updates {r['seconds']:5.1f} s")
+          f"{updates:5d} updates {r['seconds']:5.1f} s")
 plt.plot(np.arange(1, len(during.losses) + 1), during.losses, label="training loss")
 for k, (name, value) in enumerate({"uniform": np.log(len(vocab)), "unigram": baselines[1],
                                    "5-gram": baselines[5]}.items()):
@@ -245,13 +242,17 @@ for r in rows:
 for order in (2, 3, 5):
     print(f"{order}-gram {'':17s}{baselines[order]:8.3f}")
 best = min(rows, key=lambda r: r["carried_loss"])
-claim(all(r["carried_loss"] < r["windows_loss"] for r in rows), "every model's loss is lower "
-      "when it reads with the state carried than in independent windows")
 gap = {(r["timesteps"], r["stateful"]): r["windows_loss"] - r["carried_loss"] for r in rows}
-claim(all(gap[t, True] > gap[t, False] for t in settings["timesteps"]), "from a zero state, "
-      "the stateful models lose more (their windows-minus-carried gap is larger) than the "
-      "stateless ones", **{f"gap_T{t}_{'stateful' if s else 'stateless'}": g
-                                 for (t, s), g in gap.items()})
+short, long = min(settings["timesteps"]), max(settings["timesteps"])
+claim(min(gap[short, False], gap[short, True]) > 0.05, f"with windows of {short}, reading with the "
+      "state carried lowers both models' loss by over 0.05 nats",
+      stateless=gap[short, False], stateful=gap[short, True])
+claim(all(gap[long, k] < gap[short, k] for k in (False, True)), f"with windows of {long} the gain "
+      "is smaller for both: a longer window pays its cold start over more characters",
+      stateless=gap[long, False], stateful=gap[long, True])
+claim(gap[short, True] > gap[short, False] + 0.1, f"from a zero state, the stateful model with "
+      f"windows of {short} loses over 0.1 nats more than the stateless one",
+      stateful=gap[short, True], stateless=gap[short, False])
 carried = {(r["timesteps"], r["stateful"]): r["carried_loss"] for r in rows}
 claim(all(carried[t, False] <= carried[t, True] + 0.01 for t in settings["timesteps"]),
       "training stateful bought nothing here: at each window length the stateless model, read "
@@ -269,10 +270,12 @@ So, to the opening question: training stateful bought nothing in this
 budget (checked): a model trained on independent windows, read with its
 state carried, does as well, so its state after a window is already a
 usable start for the next one. Reading with the state carried is what
-helps (every row, checked). The stateful models lose more from a zero
-state (checked); in training they started from zero only at the start of
-each epoch, so they may have come to rely on the state they are given
-(not tested here). Where the loss goes is clearer position by position:
+helps, clearly with windows of 10 and less with windows of 50 (checked;
+the two readings score almost the same characters: each drops a
+slightly different tail of the validation text). The stateful model with
+windows of 10 loses more from a zero state (checked); in training it
+started from zero only at the start of each epoch, so it may have come
+to rely on the state it is given (not tested here). Where the loss goes is clearer position by position:
 the loss at each position of a window, averaged over the validation
 text, for the stateless model with windows of 50:
 """)
@@ -290,9 +293,10 @@ claim(abs(cold[0] - baselines[2]) < 0.2 and warm[0] < cold[0] - 0.3, "from a zer
       "first prediction of a window (one character read) is within 0.2 nats of the bigram's; "
       "with the state carried it is over 0.3 nats better",
       cold_first=cold[0], warm_first=warm[0], bigram=baselines[2])
-claim(abs(cold[40:].mean() - warm[40:].mean()) < 0.05, "at positions 41-50 the two readings "
-      "are level (within 0.05): the cost of a cold start is paid in the first characters",
-      cold=cold[40:].mean(), warm=warm[40:].mean())
+claim(cold[:5].mean() - warm[:5].mean() > 0.1 and abs(cold[40:].mean() - warm[40:].mean()) < 0.05,
+      "the cost of a cold start is paid in the first characters: over 0.1 nats at positions 1-5, "
+      "level within 0.05 at positions 41-50", first_5=cold[:5].mean() - warm[:5].mean(),
+      last_10=cold[40:].mean() - warm[40:].mean())
 """)
 md(r"""
 **The truncation length.** With the same characters and epochs, windows
@@ -310,10 +314,11 @@ claim(by_t[short] < by_t[long], f"in the quick budget the short windows ({short}
 md(r"""
 That is consistent with updates mattering more than the gradient's
 reach in a budget this small, but this run does not separate the two
-(exercise 1 does). The full profile (the whole training text, 128 units, three
-epochs, windows of 10, 25 and 100) is in the README; its headline model
-(two layers of 512, stateless windows of 100, ten epochs, about an hour
-on two CPU cores) reaches 1.443 nats/char read with the state carried and
+(exercise 1 equalises the updates, at five times the passes over the
+text). The full profile's comparison (the whole training text, 128
+units, three epochs, windows of 10, 25 and 100) is in the README; its
+headline model (two layers of 512, stateless windows of 100, ten
+epochs, 66.7 min on two shared CPU cores) reaches 1.443 nats/char read with the state carried and
 1.455 on nanoGPT's independent 256-character windows: about level with
 nanoGPT's 1.4697 (one seed) and below the 7-gram's 1.565 (README,
 *Character language model*, full profile).
@@ -343,12 +348,13 @@ settings_to_try = {"greedy (τ=0)": dict(temperature=0.0), "τ=0.5": dict(temper
                    "τ=1.0, top-k 5": dict(temperature=1.0, top_k=5),
                    "τ=1.0, top-p 0.9": dict(temperature=1.0, top_p=0.9)}
 pieces = [data.validation_text[i:i + 400] for i in range(0, len(data.validation_text) - 400, 400)]
-texts, scores = {"validation text": pieces}, {}
+texts, scores, per_sample = {"validation text": pieces}, {}, {}
 for name, kwargs in settings_to_try.items():
     ids = decoding.sample_text(best["model"], prompt, 400, seed=SEED, num_samples=8, **kwargs)
     texts[name] = [vocab.decode(row) for row in ids]
 for name in texts:
-    scores[name] = (np.mean([metrics.real_word_share(t, known) for t in texts[name]]),
+    per_sample[name] = np.array([metrics.real_word_share(t, known) for t in texts[name]])
+    scores[name] = (per_sample[name].mean(),
                     np.mean([metrics.distinct_ngram_share(t, 2) for t in texts[name]]))
     print(f"{name:18s} real words {scores[name][0]:.2f}   distinct-2 {scores[name][1]:.2f}")
 """)
@@ -364,9 +370,12 @@ claim(distinct["greedy (τ=0)"] < distinct["τ=1.0"] - 0.2, "greedy decoding loo
       tau_1=distinct["τ=1.0"])
 claim(real["τ=0.5"] > real["τ=1.0"] > real["τ=1.5"], "from τ=0.5 up, the hotter the sampling, "
       "the more words it invents", tau_05=real["τ=0.5"], tau_1=real["τ=1.0"], tau_15=real["τ=1.5"])
-claim(real["τ=1.0, top-k 5"] > real["τ=1.0"] and real["τ=1.0, top-p 0.9"] > real["τ=1.0"],
-      "top-k and nucleus sampling at τ=1 invent fewer words than plain sampling at τ=1",
-      top_k=real["τ=1.0, top-k 5"], top_p=real["τ=1.0, top-p 0.9"], plain=real["τ=1.0"])
+se = lambda name: per_sample[name].std(ddof=1) / np.sqrt(len(per_sample[name]))
+margin = {k: 2 * np.hypot(se(k), se("τ=1.0")) for k in ("τ=1.0, top-k 5", "τ=1.0, top-p 0.9")}
+claim(all(real[k] > real["τ=1.0"] + m for k, m in margin.items()), "top-k and nucleus sampling at "
+      "τ=1 invent fewer words than plain sampling at τ=1 (by more than two standard errors over "
+      "the 8 samples)", top_k=real["τ=1.0, top-k 5"], top_p=real["τ=1.0, top-p 0.9"],
+      plain=real["τ=1.0"], margin_top_p=margin["τ=1.0, top-p 0.9"])
 """)
 md(r"""
 Greedy decoding falls into a loop (its word pairs repeat, checked): the
@@ -397,21 +406,24 @@ md(r"""
   the share of its samples' letters in real words more than doubles as it
   trains, though the quick model still invents many of its words; read
   with its state carried every quick model beats the bigram, and the best
-  one the 3-gram (checked). Counting is a strong
-  baseline at this size: the 5-gram stays ahead of the quick models
-  (checked); the full profile's two-layer LSTM passes the 7-gram and
-  nanoGPT's Transformer (README).
-- Reading with the state carried lowers every model's loss: a window read
-  from a zero state predicts its first character within 0.2 nats of a
-  bigram (it has read one character), and over 0.3 nats worse than with
-  the state carried (checked). Training stateful did not help here: the
-  stateless models, read with the state carried, did as well (checked).
+  one the 3-gram (checked). Counting is a strong baseline at this size:
+  the 5-gram stays ahead of the quick models (checked); the full
+  profile's two-layer LSTM passes the 7-gram (1.443 against 1.565) and is
+  about level with nanoGPT's Transformer (1.455 against 1.4697 on its
+  protocol, one seed; README).
+- Reading with the state carried lowers the loss, most with short
+  windows: a window read from a zero state makes its first prediction
+  (after one character) within 0.2 nats of a bigram's, and over 0.3 nats
+  worse than with the state carried (checked). Training stateful did not
+  help here: the stateless models, read with the state carried, did as
+  well (checked).
 - The truncation length is a trade between updates and the gradient's
   reach; in the quick budget, windows of 10 ended lower than windows of
-  50 (checked), with five times as many updates (exercise 1 separates
-  the two).
-- Temperature trades loops for invented words; top-k and nucleus sampling
-  cut the tail that invents them (checked).
+  50 (checked), with five times as many updates (exercise 1 equalises
+  the updates).
+- Greedy decoding loops; from τ=0.5 up, hotter sampling invents more
+  words; top-k and nucleus sampling cut the tail that invents them
+  (checked).
 """)
 md(r"""
 ## Exercises
@@ -423,9 +435,9 @@ md(r"""
    Check it with `claim`.
 2. Swap the cell: `charlm.build_model(data, cell="gru")` (and `"simple"`).
    Which reaches the lowest loss in the same time?
-3. Plot `charlm.loss_by_position` for the stateful model with windows of
-   10, read cold and carried. Why is its first position so much worse
-   than the stateless model's?
+3. Plot `charlm.loss_by_position` for both models with windows of 10,
+   read cold and carried. Is the stateful model's first position worse
+   than the stateless one's? If so, why?
 4. Prime the model with a character's name from the plays
    (`"JULIET:\n"`, `"KING RICHARD III:\n"`) and with one that never
    appears. Does the sample's first line change?
