@@ -70,11 +70,11 @@ def main(argv=None):
         assert isinstance(lms, list) and all(isinstance(o, dict) for o in lms)
     except (ValueError, AssertionError):
         parser.error(f"--lm must be a JSON list of dicts, got {args.lm!r}")
-    data = sentiment.prepare(profile=args.profile, data_dir=args.data_dir)
-    unknown = {k for o in lms for k in o} - set(data.settings["pretrain"])
+    known = sentiment.SETTINGS[args.profile]["pretrain"]
+    unknown = {k for o in lms for k in o} - set(known)
     if unknown:
-        parser.error(f"--lm: unknown settings {sorted(unknown)}; known: "
-                     f"{sorted(data.settings['pretrain'])}")
+        parser.error(f"--lm: unknown settings {sorted(unknown)}; known: {sorted(known)}")
+    data = sentiment.prepare(profile=args.profile, data_dir=args.data_dir)
     datasets = sentiment.make_datasets(data, data.settings["max_length"], seed=0)
     base = dict(data.settings["pretrain"])
     rows = []

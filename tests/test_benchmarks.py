@@ -46,3 +46,11 @@ def test_runtimes_times_an_experiment_and_reads_its_metrics(tmp_path):
 def test_runtimes_refuses_an_unknown_experiment():
     proc = _run("runtimes.py", "--experiments", "nope")
     assert proc.returncode == 2 and "unknown experiment 'nope'" in proc.stderr
+
+
+def test_pretrain_probe_refuses_bad_language_model_settings_before_reading_data():
+    proc = _run("pretrain_probe.py", "--lm", '[{"lm_window": 9}]', "--data-dir", "/nonexistent")
+    assert proc.returncode == 2 and "unknown settings ['lm_window']" in proc.stderr
+    assert "lm_timesteps" in proc.stderr  # the fix: the names it knows
+    proc = _run("pretrain_probe.py", "--lm", "{not json")
+    assert proc.returncode == 2 and "--lm must be a JSON list of dicts" in proc.stderr
