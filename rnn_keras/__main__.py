@@ -24,6 +24,7 @@ import pathlib
 import sys
 import time
 
+from rnn_keras import _files
 
 VARIANT_OPTIONS = ("cell", "bidirectional", "implementation", "pair", "attention", "beam",
                    "series", "task", "split", "speaker", "snr", "pretrain", "part", "distribute")
@@ -139,7 +140,13 @@ def _remove_if_empty(folders):
 
 
 def _json_number(value):
-    """NaN and infinity (a diverged run) become null: strict JSON has no NaN."""
+    """NaN and infinity (a diverged run) become null, at any depth: strict JSON has no NaN."""
+    if isinstance(value, dict):
+        return {k: _json_number(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_json_number(v) for v in value]
+    if hasattr(value, "dtype") and getattr(value, "ndim", None) == 0:  # numpy scalars
+        value = value.item()
     if isinstance(value, float) and not math.isfinite(value):
         return None
     return value
@@ -198,11 +205,11 @@ def _run(args):
         raise
     summary = {"experiment": args.experiment, "profile": profile,
                "seconds": round(time.perf_counter() - start, 1), "seed": args.seed,
-               **{k: _json_number(v) for k, v in metrics.items()}}
-    tmp = out / "metrics.json.tmp"
-    tmp.write_text(json.dumps(summary, indent=2) + "\n")
-    tmp.replace(out / "metrics.json")  # never leave a half-written file
-    print(json.dumps(summary), flush=True)
+               **_json_number(dict(metrics))}
+    # allow_nan=False: a non-finite number that escaped _json_number fails here, loudly,
+    # instead of printing a line that strict JSON parsers refuse.
+    _files.write_text(out / "metrics.json", json.dumps(summary, indent=2, allow_nan=False) + "\n")
+    print(json.dumps(summary, allow_nan=False), flush=True)
 
 
 def main(argv=None):

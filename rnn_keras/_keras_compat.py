@@ -17,6 +17,8 @@ so the day Keras fixes a bug the work-around is seen and removed:
 - :func:`flatten_layers` and :func:`initial_epoch`: two private attributes
   Keras has no public twin for (every nested layer of a model; the epoch
   ``BackupAndRestore`` resumes from), read with a public fallback.
+- :func:`optimizer_variable_index`: the optimizer's private lookup of a
+  variable's slot (``training.DiscriminativeAdam`` keys its factors by it).
 
 No other module of the package imports ``keras.src`` or reads a private
 Keras attribute.
@@ -89,6 +91,17 @@ def flatten_layers(model):
                 children.append(child)
         stack.extend(reversed(children))
     return found
+
+
+def optimizer_variable_index(optimizer, variable):
+    """Where ``variable`` sits in the list ``optimizer`` was built on.
+
+    An optimizer's ``update_step`` may receive the backend's own variable
+    object (TensorFlow's), not the Keras variable it was built on; Keras finds
+    its index with a private method, which this calls (tripwire test:
+    ``test_optimizer_variable_index_is_still_private_api``).
+    """
+    return optimizer._get_variable_index(variable)
 
 
 def initial_epoch(model):

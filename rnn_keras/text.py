@@ -24,6 +24,7 @@ import unicodedata
 
 import numpy as np
 
+from rnn_keras import _files
 from rnn_keras.validation import check_nonnegative
 
 PAD, START, END, UNK = 0, 1, 2, 3
@@ -167,10 +168,7 @@ class Vocabulary:
 def save_vocabulary(path, config):
     """Writes a vocabulary's ``get_config()`` as JSON, atomically (a temporary file renamed)."""
     path = pathlib.Path(path)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(config, ensure_ascii=False), encoding="utf-8")
-    tmp.replace(path)
-    return path
+    return _files.write_text(path, json.dumps(config, ensure_ascii=False))
 
 
 def load_vocabulary(path, cls):

@@ -92,6 +92,30 @@ def test_usage_errors_exit_2_with_one_line(name, args, message, tmp_path, capsys
     assert not (tmp_path / "fresh").exists()  # no partial output left behind
 
 
+def test_nan_nested_in_lists_never_reaches_the_json_line(monkeypatch, capsys, tmp_path):
+    """Regression: only top-level NaN became null; a NaN inside a list of per-epoch
+    losses printed as ``NaN``, which strict JSON parsers refuse."""
+    from rnn_keras import experiments
+
+    module = experiments.get("topologies")
+    nan, inf = float("nan"), float("inf")
+    monkeypatch.setattr(module, "run", lambda **kwargs: {
+        "loss": nan, "val_loss_per_epoch": [0.5, nan, inf], "rows": [{"mae": np.float32(nan)}],
+        "table": {"a": (1.0, -inf)}, "accuracy": np.float64(0.25)})
+    assert main(["run", "topologies", "--profile", "smoke", "--out", str(tmp_path)]) == 0
+
+    def refuse(constant):
+        raise AssertionError(f"non-standard JSON constant {constant}")
+
+    line = json.loads(capsys.readouterr().out.strip().splitlines()[-1], parse_constant=refuse)
+    saved = json.loads((tmp_path / "metrics.json").read_text(), parse_constant=refuse)
+    for summary in (line, saved):
+        assert summary["loss"] is None and summary["val_loss_per_epoch"] == [0.5, None, None]
+        assert summary["rows"] == [{"mae": None}] and summary["table"] == {"a": [1.0, None]}
+        assert summary["accuracy"] == 0.25
+    assert [p.name for p in tmp_path.iterdir()] == ["metrics.json"]  # no temporary left
+
+
 def test_profile_from_the_environment_is_validated(monkeypatch, capsys, tmp_path):
     monkeypatch.setenv("RNN_KERAS_PROFILE", "medium")
     assert main(["run", "topologies", "--out", str(tmp_path / "o")]) == 2

@@ -175,6 +175,38 @@ def test_download_is_checked_and_a_bad_download_removed(tmp_path, downloads_allo
     assert not list((tmp_path / "cache" / "downloads").iterdir())
 
 
+@pytest.mark.loopback
+def test_a_failed_download_leaves_another_downloads_partial_file_alone(
+        tmp_path, downloads_allowed, http_server):
+    """Regression: every download wrote through one fixed ``NAME.partial`` and a
+    failing one deleted it, under the feet of another process fetching the same file."""
+    base, files = http_server
+    downloads = tmp_path / "cache" / "downloads"
+    downloads.mkdir(parents=True)
+    other = downloads / "tiny.tar.gz.partial"  # the name every download used to share
+    other.write_bytes(b"another process's download, half done")
+    files["tiny.tar.gz"] = b"truncated"
+    with pytest.raises(DataCorruptError, match="downloaded from .* corrupt or incomplete"):
+        sources.download(_archive(f"{base}/file/tiny.tar.gz", b"the real bytes"))
+    assert sorted(p.name for p in downloads.iterdir()) == ["tiny.tar.gz.partial"]
+    assert other.read_bytes() == b"another process's download, half done"
+
+
+@pytest.mark.loopback
+def test_parallel_downloads_of_one_archive_both_end_with_the_checked_file(
+        tmp_path, downloads_allowed, http_server):
+    from concurrent.futures import ThreadPoolExecutor
+
+    base, files = http_server
+    payload = bytes(range(256)) * 4000  # 1 MB: the two writes overlap
+    files["tiny.tar.gz"] = payload
+    archive = _archive(f"{base}/file/tiny.tar.gz", payload)
+    with ThreadPoolExecutor(4) as pool:
+        paths = list(pool.map(lambda _: sources.download(archive), range(4)))
+    assert all(p.read_bytes() == payload for p in paths)
+    assert [p.name for p in (tmp_path / "cache" / "downloads").iterdir()] == ["tiny.tar.gz"]
+
+
 def test_offline_switch_refuses_before_touching_the_network(monkeypatch):
     import urllib.request
 

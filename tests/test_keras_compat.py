@@ -19,6 +19,35 @@ def test_only_the_compat_module_imports_keras_src():
     assert users == [], users
 
 
+def test_no_module_but_the_compat_module_calls_a_private_keras_method():
+    """``self._name`` or ``super()._name`` that the package never defines is Keras's
+    private API (DiscriminativeAdam used to call ``self._get_variable_index``)."""
+    import pathlib
+    import re
+
+    package = pathlib.Path(training.__file__).resolve().parents[1]
+    defined, used = set(), {}
+    for path in package.rglob("*.py"):
+        text = path.read_text()
+        for pattern in (r"def (_\w+)", r"class (_\w+)", r"self\.(_\w+)\s*=",
+                        r"setattr\(self, \"(_\w+)\""):
+            defined |= set(re.findall(pattern, text))
+        if path.name != "_keras_compat.py":
+            for name in re.findall(r"(?:self|super\(\))\.(_\w+)", text):
+                used.setdefault(name, set()).add(path.name)
+    private = {name: sorted(files) for name, files in used.items()
+               if name not in defined and not name.startswith("__")}
+    assert private == {}, private
+
+
+def test_optimizer_variable_index_is_still_private_api():
+    """Tripwire: when Keras renames its lookup, optimizer_variable_index must follow."""
+    optimizer = keras.optimizers.Adam()
+    variables = [keras.Variable(np.zeros(2)), keras.Variable(np.ones(3))]
+    optimizer.build(variables)
+    assert [_keras_compat.optimizer_variable_index(optimizer, v) for v in variables] == [0, 1]
+
+
 def test_the_multi_worker_bug_is_still_in_this_keras():
     """Tripwire for keras-team/keras#20585: fails once Keras reduces scalar logs itself.
 

@@ -137,6 +137,44 @@ def test_discriminative_adam_scales_each_layer_and_round_trips(rng):
         training.DiscriminativeAdam(multipliers={"rnn_1": -1})
 
 
+def test_a_factor_of_zero_freezes_under_weight_decay_and_decay_follows_the_factor(rng):
+    """Regression: Keras's weight decay used the base rate for every layer, so a frozen
+    layer (factor 0) still shrank each step."""
+    tokens = keras.Input((5,), dtype="int32")
+    x = keras.layers.Embedding(20, 4, name="embedding")(tokens)
+    x = keras.layers.Dense(4, name="middle")(keras.layers.Flatten()(x))
+    model = keras.Model(tokens, keras.layers.Dense(1, name="outputs")(x))
+    before = {name: model.get_layer(name).get_weights()[0].copy()
+              for name in ("embedding", "middle", "outputs")}
+    optimizer = training.DiscriminativeAdam(1e-2, multipliers={"embedding": 0.0, "middle": 0.5},
+                                            weight_decay=0.5)
+    model.compile(optimizer, "mse")
+    model.fit(rng.integers(1, 20, (16, 5)), rng.random((16, 1)), epochs=1, batch_size=16,
+              verbose=0)
+    np.testing.assert_array_equal(model.get_layer("embedding").get_weights()[0],
+                                  before["embedding"])
+    assert not np.allclose(model.get_layer("middle").get_weights()[0], before["middle"])
+    config = optimizer.get_config()
+    assert config["weight_decay"] == 0.5 and config["multipliers"]["middle"] == 0.5
+    again = training.DiscriminativeAdam.from_config(config)
+    assert again.layer_weight_decay == 0.5 and again.weight_decay is None
+    with pytest.raises(NotImplementedError, match="factor 0"):
+        again.exclude_from_weight_decay(var_names=["bias"])
+
+
+def test_weight_decay_is_scaled_by_the_layers_factor():
+    """One step with a zero gradient: w <- w * (1 - decay * rate * factor), exactly."""
+    keras.utils.set_random_seed(0)
+    weights = {"a": keras.Variable(np.ones((3,), "float32"), name="kernel"),
+               "b": keras.Variable(np.ones((3,), "float32"), name="kernel")}
+    optimizer = training.DiscriminativeAdam(0.1, weight_decay=0.2)
+    optimizer.factor = lambda variable: 0.5 if variable is weights["b"] else 1.0
+    optimizer.build(list(weights.values()))
+    optimizer.apply([np.zeros(3, "float32")] * 2, list(weights.values()))
+    np.testing.assert_allclose(np.asarray(weights["a"]), 1 - 0.2 * 0.1, rtol=1e-6)
+    np.testing.assert_allclose(np.asarray(weights["b"]), 1 - 0.2 * 0.1 * 0.5, rtol=1e-6)
+
+
 # --- sampling ----------------------------------------------------------------------
 
 def test_sampler_limits():

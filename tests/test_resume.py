@@ -108,6 +108,50 @@ def test_fit_without_run_dir_stops_early_and_restores_best():
         training.fit(model, x, y, epochs=1, patience=0)
 
 
+def test_a_monitor_the_fit_does_not_log_is_a_clear_error(tmp_path):
+    """Regression: an explicit monitor missing from the logs (a typo, or no validation
+    data) silently tracked nothing: no early stopping, no best weights."""
+    x, y = _data()
+    for run_dir in (None, tmp_path):
+        with pytest.raises(ValueError, match=r"monitor='val_acuracy' is not among .*val_loss"):
+            training.fit(_model(), x, y, validation_split=0.25, epochs=2, batch_size=16,
+                         monitor="val_acuracy", mode="max", patience=1, run_dir=run_dir)
+    with pytest.raises(ValueError,
+                       match=r"monitor=.val_loss. is not among the values this fit logs \(loss\)"):
+        training.fit(_model(), x, y, epochs=2, batch_size=16, monitor="val_loss")
+    with pytest.raises(ValueError, match="patience=2 needs a value to follow"):
+        training.fit(_model(), x, y, epochs=2, batch_size=16, patience=2)
+
+
+def test_without_validation_data_the_last_epoch_is_kept():
+    x, y = _data()
+    result = training.fit(_model(), x, y, epochs=3, batch_size=16)
+    assert result.best_epoch == result.epochs == 3
+    assert "no monitor: the last epoch is kept" in result.fit_call
+
+
+def test_vector_valued_metrics_are_logged_and_refused_as_a_monitor(tmp_path):
+    """Regression: ``float(value)`` crashed on a metric that logs one value per class."""
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(96, 4)).astype("float32")
+    y = keras.utils.to_categorical((x[:, 0] > 0).astype(int) + (x[:, 1] > 0), 3)
+
+    def model():
+        keras.utils.set_random_seed(0)
+        m = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3, activation="softmax")])
+        m.compile(optimizer="adam", loss="categorical_crossentropy",
+                  metrics=[keras.metrics.F1Score(average=None, name="f1")])
+        return m
+
+    result = training.fit(model(), x, y, validation_split=0.25, epochs=2, batch_size=16,
+                          run_dir=tmp_path)
+    assert [len(v) for v in result.history["val_f1"]] == [3, 3]
+    assert all(isinstance(v, float) and 0 <= v <= 1 for v in result.history["f1"][0])
+    with pytest.raises(ValueError, match="monitor='val_f1' logs 3 values per epoch"):
+        training.fit(model(), x, y, validation_split=0.25, epochs=1, batch_size=16,
+                     monitor="val_f1")
+
+
 def test_save_model_is_atomic_and_checks_the_suffix(tmp_path):
     model = _model()
     path = training.save_model(model, tmp_path / "m.keras")

@@ -25,6 +25,7 @@ import tarfile
 
 import numpy as np
 
+from rnn_keras import _files
 from rnn_keras import config
 from rnn_keras.data import sources
 from rnn_keras.data.errors import DataCorruptError
@@ -180,12 +181,11 @@ def music21_chorales(seed=0, fractions=(0.7, 0.15, 0.15)):
             except ValueError:
                 skipped += 1
         cache.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cache.with_suffix(".tmp.npz")
         # The count of skipped scores is stored too: the corpus's size is
         # music21's business (371 chorales in today's release), not ours.
-        np.savez_compressed(tmp, skipped=np.int64(skipped),
-                            **{str(i): c for i, c in enumerate(chorales)})
-        tmp.replace(cache)
+        with _files.replacing(cache, suffix=".npz") as tmp:
+            np.savez_compressed(tmp, skipped=np.int64(skipped),
+                                **{str(i): c for i, c in enumerate(chorales)})
     order = np.random.default_rng(seed).permutation(len(chorales))
     n_train = int(round(len(order) * fractions[0]))
     n_valid = int(round(len(order) * fractions[1]))

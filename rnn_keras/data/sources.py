@@ -21,10 +21,12 @@ user's own files are never deleted, a download that fails its check is.
 import dataclasses
 import hashlib
 import http.client
+import os
 import pathlib
 import shutil
 import urllib.request
 
+from rnn_keras import _files
 from rnn_keras import config
 from rnn_keras.data.errors import DataCorruptError
 from rnn_keras.data.errors import DataNotFoundError
@@ -168,25 +170,31 @@ def download(archive, timeout=60, data_dir=None):
         try:
             return verify(target, archive.sha256, archive)
         except DataCorruptError:
-            target.unlink()  # our own cache: fetch it again
-    partial = target.with_name(target.name + ".partial")
+            target.unlink(missing_ok=True)  # our own cache: fetch it again
+    # A partial file of this download's own (two processes fetching the same
+    # archive never write into, or delete, each other's file), checked before
+    # it takes the final name: a bad download never lands in the cache.
+    partial = _files.temporary_sibling(target, suffix=".partial")
     try:
         # The timeout bounds every wait of this request's socket (connect and
         # each read), not the process's default.
         with urllib.request.urlopen(archive.url, timeout=timeout) as response, \
                 open(partial, "wb") as out:
             shutil.copyfileobj(response, out, length=1 << 20)
-        partial.replace(target)
+        verify(partial, archive.sha256, archive)
     except (OSError, http.client.HTTPException) as error:  # URLError, timeouts, HTTP errors
         partial.unlink(missing_ok=True)
         raise DataNotFoundError(missing_message(archive, data_dir,
                                                 reason=f"download failed: {error}")) from error
-    path = target
-    try:
-        return verify(path, archive.sha256, archive)
     except DataCorruptError:
-        path.unlink()
-        raise
+        partial.unlink(missing_ok=True)
+        raise DataCorruptError(
+            f"{archive.name}: the file downloaded from {archive.url} is corrupt or "
+            "incomplete (its sha256 or size does not match the published one); it was "
+            "removed and nothing was cached. Try again, or put a checked copy in the "
+            f"folder named by {config.DATA_DIR_ENV}.") from None
+    os.replace(partial, target)
+    return target
 
 
 def missing_message(archive, data_dir=None, reason=""):

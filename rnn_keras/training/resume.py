@@ -18,7 +18,6 @@
 import dataclasses
 import hashlib
 import json
-import os
 import pathlib
 import re
 import shutil
@@ -28,6 +27,7 @@ import time
 import keras
 import numpy as np
 
+from rnn_keras import _files
 from rnn_keras import keras_calls
 from rnn_keras import _keras_compat
 from rnn_keras.validation import check_choice
@@ -60,9 +60,7 @@ class Training:
 
 
 def _write_json(path, value):
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(value))
-    os.replace(tmp, path)
+    _files.write_text(path, json.dumps(value))
 
 
 def save_model(model, path):
@@ -70,9 +68,8 @@ def save_model(model, path):
     path = pathlib.Path(path)
     if path.suffix != ".keras":
         raise ValueError(f"Expected a path ending in '.keras', got {str(path)!r}.")
-    tmp = path.with_name(path.stem + ".partial.keras")
-    model.save(tmp)
-    os.replace(tmp, path)
+    with _files.replacing(path, suffix=".keras") as tmp:
+        model.save(tmp)
     return path
 
 
@@ -115,6 +112,20 @@ def resolve_mode(monitor, mode="auto"):
         "pass mode='min' or mode='max'.")
 
 
+class _MonitorError(ValueError):
+    """The monitored value is missing from the logs or is not one number."""
+
+
+def _loggable(value):
+    """One epoch's logged value for the JSON history: a float, or a list for a
+    vector-valued metric (F1 per class); NaN and infinity become None."""
+    array = np.asarray(value, dtype="float64")
+    if array.ndim == 0:
+        value = float(array)
+        return value if np.isfinite(value) else None
+    return [float(v) if np.isfinite(v) else None for v in array.ravel()]
+
+
 class _Progress(keras.callbacks.Callback):
     """Early stopping and best weights with their state on disk.
 
@@ -125,8 +136,8 @@ class _Progress(keras.callbacks.Callback):
     def __init__(self, folder, monitor, patience, restore_best_weights, verbose, mode="auto"):
         super().__init__()
         self.folder = pathlib.Path(folder)
-        self.monitor = monitor
-        self.mode = resolve_mode(monitor, mode)
+        self.monitor = monitor  # None: nothing tracked, the last epoch is kept
+        self.mode = resolve_mode(monitor, mode) if monitor is not None else None
         self.patience = patience
         self.restore_best_weights = restore_best_weights
         self.verbose = verbose
@@ -150,8 +161,9 @@ class _Progress(keras.callbacks.Callback):
             state["history"] = {k: v[:self.resumed_from] for k, v in state["history"].items()}
             # The best epoch is found again by the rule the live run used.
             state["best"], state["best_epoch"] = None, 0
-            for epoch, value in enumerate(state["history"].get(self.monitor, []), start=1):
-                if value is not None and self._better(value, state["best"]):
+            for epoch, value in enumerate(state["history"].get(self.monitor, [])
+                                          if self.monitor else [], start=1):
+                if isinstance(value, float) and self._better(value, state["best"]):
                     state["best"], state["best_epoch"] = value, epoch
         # A kill between Keras's backup and this file's write leaves epochs that the
         # backup holds but whose logs were lost: they stay in the history as None, so
@@ -166,16 +178,28 @@ class _Progress(keras.callbacks.Callback):
     def on_epoch_end(self, epoch, logs=None):
         logs = logs or {}
         for key, value in logs.items():
-            value = float(value)
             self.state["history"].setdefault(key, [None] * self.resumed_from).append(
-                value if np.isfinite(value) else None)
-        value = logs.get(self.monitor)
-        if value is not None and np.isfinite(value) and self._better(value, self.state["best"]):
+                _loggable(value))
+        if self.monitor is None:
+            _write_json(self.state_path, self.state)
+            return
+        if self.monitor not in logs:
+            raise _MonitorError(
+                f"monitor={self.monitor!r} is not among the values this fit logs "
+                f"({', '.join(sorted(logs)) or 'none'}); pass validation data for a 'val_' "
+                "name, or monitor one of those.")
+        value = np.asarray(logs[self.monitor], dtype="float64")
+        if value.ndim != 0:
+            raise _MonitorError(
+                f"monitor={self.monitor!r} logs {value.size} values per epoch (shape "
+                f"{value.shape}); early stopping and best weights follow one number: "
+                "monitor a scalar metric (e.g. an averaged F1).")
+        value = float(value)
+        if np.isfinite(value) and self._better(value, self.state["best"]):
             self.state["best"], self.state["best_epoch"] = float(value), epoch + 1
             if self.restore_best_weights:
-                tmp = self.folder / "best.partial.weights.h5"
-                self.model.save_weights(tmp)
-                os.replace(tmp, self.weights_path)
+                with _files.replacing(self.weights_path) as tmp:
+                    self.model.save_weights(tmp)
                 self.state["weights_epoch"] = epoch + 1
         _write_json(self.state_path, self.state)
         if self.patience is not None and self.state["best_epoch"]:
@@ -192,7 +216,15 @@ class _Progress(keras.callbacks.Callback):
             self.state["best_epoch"] = last
 
 
-def fit(model, x=None, y=None, *, run_dir=None, name="model", monitor="val_loss",
+def _fit(model, x, y, callbacks, verbose, kwargs):
+    """``model.fit``; a monitor problem is reported as one ValueError, not Keras's traceback."""
+    try:
+        model.fit(x, y, callbacks=callbacks, verbose=verbose, **kwargs)
+    except _MonitorError as error:
+        raise ValueError(str(error)) from None
+
+
+def fit(model, x=None, y=None, *, run_dir=None, name="model", monitor=None,
         mode="auto", patience=None, restore_best_weights=True, callbacks=(), verbose=0,
         **kwargs):
     """``model.fit`` with early stopping and, given ``run_dir``, resume after a crash.
@@ -206,7 +238,12 @@ def fit(model, x=None, y=None, *, run_dir=None, name="model", monitor="val_loss"
             plain fit that cannot resume.
         name: names this training within the run (a run may train several;
             characters other than letters, digits and ``_.+-`` become ``-``).
-        monitor: the logged value early stopping and best weights follow.
+        monitor: the logged value early stopping and best weights follow
+            (one number per epoch). Default: ``"val_loss"`` when validation
+            data is given (``validation_data`` or ``validation_split``),
+            otherwise nothing is tracked and the last epoch is kept. A
+            monitor the fit does not log, or a vector-valued one, is a
+            ``ValueError`` after the first epoch.
         mode: ``"min"``, ``"max"`` or ``"auto"`` (as ``keras.callbacks.EarlyStopping``:
             losses and errors are minimised; accuracy, AUC, precision,
             recall, F1, BLEU maximised; another name needs an explicit mode).
@@ -227,13 +264,20 @@ def fit(model, x=None, y=None, *, run_dir=None, name="model", monitor="val_loss"
     ...              run_dir="runs/mine")                # doctest: +SKIP
     """
     check_positive_int("patience", patience, allow_none=True)
-    mode = resolve_mode(monitor, mode)
+    if monitor is None and (kwargs.get("validation_data") is not None
+                            or kwargs.get("validation_split")):
+        monitor = "val_loss"
+    if monitor is None and patience is not None:
+        raise ValueError(f"patience={patience} needs a value to follow: pass validation data "
+                         "(then val_loss is followed) or a monitor such as monitor='loss'.")
+    mode = resolve_mode(monitor, mode) if monitor is not None else None
     _keras_compat.mend_multi_worker_build(model)
     start = time.perf_counter()
     tracker = (f"<best-epoch tracker, like keras.callbacks.EarlyStopping(monitor={monitor!r}, "
                f"mode={mode!r}, "
                f"patience={patience}, restore_best_weights={restore_best_weights}), "
-               f"its state on disk>")
+               f"its state on disk>") if monitor is not None else (
+        "<epoch logger, its state on disk; no monitor: the last epoch is kept>")
     named = [type(c).__name__ for c in callbacks]
     if run_dir is None:
         # The best weights go through a file (as with a run folder), so the
@@ -241,7 +285,7 @@ def fit(model, x=None, y=None, *, run_dir=None, name="model", monitor="val_loss"
         with tempfile.TemporaryDirectory(prefix="rnn-keras-best-") as folder:
             progress = _Progress(folder, monitor, patience, restore_best_weights, verbose=0,
                                  mode=mode)
-            model.fit(x, y, callbacks=[*callbacks, progress], verbose=verbose, **kwargs)
+            _fit(model, x, y, [*callbacks, progress], verbose, kwargs)
         return Training(progress.state["history"], time.perf_counter() - start,
                         progress.state["best_epoch"],
                         fit_call=keras_calls.fit_call(x, y, [*named, tracker], kwargs))
@@ -261,7 +305,7 @@ def fit(model, x=None, y=None, *, run_dir=None, name="model", monitor="val_loss"
     backup = keras.callbacks.BackupAndRestore(str(folder / "state"), double_checkpoint=True)
     progress = _Progress(folder / "progress", monitor, patience, restore_best_weights,
                          verbose, mode=mode)
-    model.fit(x, y, callbacks=[*callbacks, backup, progress], verbose=verbose, **kwargs)
+    _fit(model, x, y, [*callbacks, backup, progress], verbose, kwargs)
     backup_text = (f"keras.callbacks.BackupAndRestore({str(folder / 'state')!r}, "
                    "double_checkpoint=True)")
     result = Training(progress.state["history"], time.perf_counter() - start,
