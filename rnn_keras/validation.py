@@ -26,6 +26,12 @@ def check_positive_int(name, value, allow_none=False):
     return value
 
 
+def check_nonnegative_int(name, value):
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise _invalid(name, value, "an integer >= 0")
+    return value
+
+
 def check_nonnegative(name, value):
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not value >= 0:
         raise _invalid(name, value, "a number >= 0")

@@ -131,6 +131,25 @@ def test_attention_rnn_masked_steps_keep_the_state():
     np.testing.assert_allclose(np_(outputs)[1, :2], np_(short)[0], atol=1e-5)
 
 
+@pytest.mark.parametrize("padding", ["right", "left"])
+def test_attention_rnn_last_output_is_the_last_real_steps_on_either_padding(padding):
+    """Regression: without return_sequences the layer took step ``length - 1``, which for
+    a left-padded row is a padded step (zeros out, zero weights)."""
+    full = AttentionRNN(GRUCell(6), BahdanauAttention(5), return_attention=True)
+    last = AttentionRNN(full.cell, full.attention, return_sequences=False,
+                        return_attention=True)
+    x, memory = rand(3, 5, 3), rand(3, 4, 7)
+    real = np.array([[1, 1, 1, 1, 1], [1, 1, 1, 0, 0], [0, 0, 0, 0, 0]], bool)
+    step_mask = real if padding == "right" else real[:, ::-1]
+    outputs, weights = full(x, memory, mask=step_mask)
+    final, final_weights = last(x, memory, mask=step_mask)
+    for row, t in ((0, 4), (1, 2 if padding == "right" else 4)):
+        np.testing.assert_allclose(np_(final)[row], np_(outputs)[row, t], atol=1e-6)
+        np.testing.assert_allclose(np_(final_weights)[row], np_(weights)[row, t], atol=1e-6)
+        assert abs(np_(final_weights)[row].sum() - 1) < 1e-5  # real weights, not padding's
+    assert np.all(np_(final)[2] == 0) and np.all(np_(final_weights)[2] == 0)  # no real step
+
+
 def test_attention_rnn_config_round_trip():
     layer = AttentionRNN(LSTMCell(6, dropout=0.1), BahdanauAttention(5), return_state=True,
                          name="decoder")

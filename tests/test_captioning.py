@@ -2,6 +2,7 @@
 (Reloading in a fresh process: tests/test_reload.py; the experiment end to end:
 tests/test_cli.py.)"""
 
+import dataclasses
 import json
 import tarfile
 
@@ -123,6 +124,28 @@ def test_coco_reader_on_a_folder_and_on_a_tar_archive(tmp_path):
     reader = coco_captions._Archive(packed / "mine.tgz")
     records = coco_captions.parse_annotations(reader.read("annotations/captions_val2017.json"))
     assert records[7][1] == ["A cat on a mat.", "a cat"]
+
+
+def test_available_and_load_close_the_archive_they_open(tmp_path, monkeypatch):
+    """Regression: ``available()`` opened the archive to look and left it open."""
+    import hashlib
+
+    write_coco(tmp_path / "src" / "coco")
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    archive = data_dir / coco_captions.MINI.filename
+    with tarfile.open(archive, "w:gz") as tar:
+        tar.add(tmp_path / "src" / "coco", arcname="coco_mini")
+    monkeypatch.setattr(coco_captions, "MINI", dataclasses.replace(
+        coco_captions.MINI, sha256=hashlib.sha256(archive.read_bytes()).hexdigest()))
+    opened, real_open = [], tarfile.open
+    monkeypatch.setattr(coco_captions.tarfile, "open",
+                        lambda *a, **k: opened.append(real_open(*a, **k)) or opened[-1])
+    assert coco_captions.available(data_dir)
+    assert coco_captions.load("val2017", data_dir=data_dir)["ids"] == [3, 7]
+    assert len(opened) == 2 and all(handle.closed for handle in opened)
+    assert coco_captions.available(tmp_path / "src")  # an extracted coco/ folder
+    assert not coco_captions.available(tmp_path / "src" / "coco" / "val2017")
 
 
 @pytest.mark.parametrize("text, message", [

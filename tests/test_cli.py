@@ -214,6 +214,7 @@ def test_charlm(smoke, tmp_path):
     assert summary["validation_bits"] == pytest.approx(summary["validation_loss"] / np.log(2),
                                                        rel=1e-3)
     assert summary["sample"].startswith("ROMEO:\n") and len(summary["samples"]) == 1
+    assert summary["reported_row"] == "headline" and summary["unseen_validation_chars"] == 0
     assert (out / "model.keras").exists() and (out / "vocabulary.json").exists()
 
 

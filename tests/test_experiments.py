@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from rnn_keras import bptt
+from rnn_keras import experiments
 from rnn_keras.experiments import adding_problem, bidirectional, gradient_flow
 
 
@@ -70,7 +71,9 @@ def test_per_position_majority_baseline():
 
 # --- the protocol every experiment follows (rnn_keras.experiments docstring) -------
 
-PROTOCOL = {  # experiment -> (prepare options, build/train/evaluate selector)
+# Options a smoke run of an experiment needs (prepare options, build/train/evaluate
+# selector); every experiment of the registry is tested, listed here or not.
+PROTOCOL = {
     "topologies": ({"problem": "many_to_many"}, {}),
     "gradient-flow": ({}, {}),
     "adding-problem": ({}, {}),
@@ -86,13 +89,16 @@ PROTOCOL = {  # experiment -> (prepare options, build/train/evaluate selector)
 }
 
 
+def test_protocol_options_name_only_registered_experiments():
+    assert set(PROTOCOL) <= set(experiments.EXPERIMENTS)
+
+
 @pytest.mark.slow
-@pytest.mark.parametrize("name", sorted(PROTOCOL))
+@pytest.mark.parametrize("name", sorted(experiments.EXPERIMENTS))
 def test_every_experiment_follows_the_protocol(name, tmp_path, review_dir, chorale_dir,
                                                fake_mnist, fsdd_dir):
     import inspect
 
-    from rnn_keras import experiments
     from rnn_keras import training
 
     module = experiments.get(name)
@@ -110,7 +116,7 @@ def test_every_experiment_follows_the_protocol(name, tmp_path, review_dir, chora
     assert inspect.signature(module.run).parameters["verbose"].default == 2
 
     data_dir = {"sentiment": review_dir, "music": chorale_dir, "speech": fsdd_dir}.get(name)
-    options, selector = PROTOCOL[name]
+    options, selector = PROTOCOL.get(name, ({}, {}))
     data = module.prepare("smoke", data_dir, 0, **options)
     assert isinstance(data.settings, dict)
     model = module.build_model(data, **selector)

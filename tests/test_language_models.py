@@ -4,6 +4,8 @@ the n-gram baseline, discriminative fine-tuning and the pretraining's data bound
 import dataclasses
 
 import keras
+import pathlib
+
 import numpy as np
 import pytest
 
@@ -236,6 +238,41 @@ def test_ngram_baselines_against_hand_counts():
 
 
 # --- experiments -------------------------------------------------------------------
+
+def test_charlm_vocabulary_and_reported_row_never_come_from_the_validation_text(monkeypatch):
+    """Regression: the vocabulary was built from training + validation text, and
+    ``--part truncation`` reported the row that scored best on the validation text."""
+    from rnn_keras.experiments import charlm
+
+    text = shakespeare_like()
+    at = int(len(text) * 0.9) + 50
+    text = text[:at] + "QZ" + text[at:]  # two letters only the validation text has
+    train, validation = charlm.tc.split(text, 0.1)
+    assert not {"Q", "Z"} & set(train) and validation[:100].count("QZ") == 1
+    data = charlm.prepare("smoke", text=text)
+    assert "Q" not in data.vocab.chars and "Z" not in data.vocab.chars
+    assert data.unseen_validation_chars == 2
+    assert data.vocab == charlm.tc.CharVocabulary.from_text(data.train_text)
+
+    # whichever row scores best, the reported one is the longest stateful truncation
+    losses = iter([0.5, 3.0, 0.1, 2.0])  # rows (8, F), (8, T), (16, F), (16, T)
+    monkeypatch.setattr(charlm, "compare_truncation", lambda data, **k: [
+        {"timesteps": t, "stateful": st, "windows_loss": 1.0, "carried_loss": next(losses),
+         "seconds": 0.0, "model": charlm.build_model(data, timesteps=t)}
+        for t in (8, 16) for st in (False, True)])
+    metrics = charlm.run("smoke", out_dir=None, part="truncation", verbose=0,
+                         data_dir=_text_folder(text))
+    assert metrics["reported_row"] == "stateful-t16" and metrics["validation_loss"] == 2.0
+
+
+def _text_folder(text):
+    import tempfile
+
+    folder = pathlib.Path(tempfile.mkdtemp()) / "tinyshakespeare"
+    folder.mkdir()
+    (folder / "input.txt").write_text(text)
+    return folder.parent
+
 
 def test_charlm_loss_by_position_reads_windows_and_carried_streams():
     from rnn_keras.experiments import charlm

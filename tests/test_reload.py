@@ -149,7 +149,7 @@ def _cases(rng, review_dir):
     # The sentiment model that reads raw text (TextVectorization inside).
     data = sentiment.prepare(profile="smoke", data_dir=review_dir)
     trained = sentiment.train_variant(data)
-    add("sentiment-from-text", sentiment.end_to_end_model(data.vectorizer, trained["model"]),
+    add("sentiment-from-text", sentiment.end_to_end_model(data.vectorizer, trained["model"], 4),
         np.array([["great wonderful superb"], ["awful boring dull"]]), text=True)
     return out
 

@@ -37,6 +37,32 @@ def test_predict_texts_ranks_by_the_sentiment_words(review_dir):
     np.testing.assert_allclose(p[:2], p[2:])  # a text's score does not depend on its batch
 
 
+def test_the_model_served_on_text_reads_the_last_tokens_as_training_did(review_dir):
+    """Regression: the saved text model read whole reviews while training (and
+    predict_texts) kept the last ``max_length`` tokens, so long reviews scored differently."""
+    import tensorflow as tf
+
+    data = sentiment.prepare(profile="smoke", data_dir=review_dir)
+    result = sentiment.train_variant(data)
+    texts = ["great wonderful superb " * 10 + "w1 w2 awful boring dull",
+             "awful boring dull " * 10 + "w1 w2 great wonderful superb", "", "great"]
+    served = sentiment.end_to_end_model(data.vectorizer, result["model"], 5)
+    p_served = np.asarray(served(tf.constant([[t] for t in texts])))[:, 0]
+    p_training = sentiment.predict_texts(result["model"], data.vectorizer, texts, 5)
+    np.testing.assert_allclose(p_served, p_training, atol=1e-5)
+    assert p_served[0] < 0.5 < p_served[1]  # only the endings are read
+
+
+def test_last_tokens_cuts_like_the_training_pipeline():
+    from rnn_keras.layers import LastTokens
+
+    ids = np.array([[5, 6, 7, 8, 0], [9, 0, 0, 0, 0], [0, 0, 0, 0, 0]])
+    np.testing.assert_array_equal(np.asarray(LastTokens(3)(ids)),
+                                  [[6, 7, 8], [9, 0, 0], [0, 0, 0]])
+    np.testing.assert_array_equal(np.asarray(LastTokens(7)(ids))[:, :5], ids)
+    assert LastTokens.from_config(LastTokens(3).get_config()).max_length == 3
+
+
 def test_tfidf_baseline_on_separable_reviews(review_dir):
     data = sentiment.prepare(profile="smoke", data_dir=review_dir)
     assert sentiment.tfidf_baseline(data)["test_accuracy"] > 0.9

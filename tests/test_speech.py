@@ -261,6 +261,16 @@ def test_builders_check_their_arguments():
         models.ctc_recognizer(10, cell="rnn")
 
 
+@pytest.mark.parametrize("make", [BlankPadding, CTCLoss], ids=["BlankPadding", "CTCLoss"])
+def test_a_bad_blank_index_is_named_as_passed(make):
+    """Regression: ``blank=-1`` was reported as ``0`` (the check ran on ``blank + 1``)."""
+    for bad, shown in ((-1, "-1"), (1.5, "1.5"), (True, "True")):
+        with pytest.raises(ValueError, match=rf"argument `blank`: {shown}\. Expected an "
+                                             r"integer >= 0"):
+            make(blank=bad)
+    assert make(blank=0).blank == 0 and make(blank=10).blank == 10
+
+
 # --- CTC --------------------------------------------------------------------------
 
 

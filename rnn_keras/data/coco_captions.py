@@ -37,7 +37,20 @@ OFFICIAL = ("http://images.cocodataset.org/annotations/annotations_trainval2017.
 FOLDERS = ("coco", "coco_mini")
 
 
-class _Folder:
+class _Source:
+    """A context manager that closes what it opened (an archive; a folder opens nothing)."""
+
+    def close(self):
+        pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.close()
+
+
+class _Folder(_Source):
     def __init__(self, root):
         self.root = pathlib.Path(root)
         self.name = str(self.root)
@@ -49,7 +62,7 @@ class _Folder:
         return path.read_bytes()
 
 
-class _Archive:
+class _Archive(_Source):
     """Members of a tar or zip archive by their path below the COCO root."""
 
     def __init__(self, path):
@@ -70,6 +83,11 @@ class _Archive:
         anchors += [n.split("annotations/")[0] for n in names if "annotations/" in n]
         self.prefix = min(anchors, key=len) if anchors else ""
 
+    def close(self):
+        for handle in (self._zip, self._tar):
+            if handle is not None:
+                handle.close()
+
     def read(self, relative):
         name = self.prefix + relative
         try:
@@ -84,7 +102,7 @@ class _Archive:
 
 
 def find(data_dir=None):
-    """The local COCO copy: a folder or an archive reader."""
+    """The local COCO copy: a folder or an archive reader (close it, or use ``with``)."""
     data_dir = config.get_data_dir(data_dir)
     if data_dir is not None:
         data_dir = pathlib.Path(data_dir)
@@ -105,10 +123,10 @@ def find(data_dir=None):
 def available(data_dir=None):
     """Whether a local COCO copy exists (nothing is downloaded): for optional steps."""
     try:
-        find(data_dir)
+        with find(data_dir):
+            return True
     except DataNotFoundError:
         return False
-    return True
 
 
 def parse_annotations(data, name="captions.json"):
@@ -157,9 +175,13 @@ def load(split="val2017", data_dir=None, image_size=(64, 64), grayscale=True, li
         ``captions`` (a list of reference captions per image), ``ids``,
         ``files``.
     """
+    with find(data_dir) as source:
+        return _load(source, split, image_size, grayscale, limit)
+
+
+def _load(source, split, image_size, grayscale, limit):
     from PIL import Image
 
-    source = find(data_dir)
     name = f"annotations/captions_{split}.json"
     try:
         records = parse_annotations(source.read(name), f"{source.name}: {name}")

@@ -33,6 +33,7 @@ from rnn_keras import models
 from rnn_keras import training
 from rnn_keras.data import imdb
 from rnn_keras.data import text_corpus
+from rnn_keras.layers import LastTokens
 from rnn_keras.experiments import rounded
 from rnn_keras.validation import OptionError
 from rnn_keras.validation import check_choice
@@ -472,24 +473,27 @@ def run(profile=None, data_dir=None, out_dir=None, seed=0, verbose=2, cell=None,
         metrics["replicas"] = result["replicas"]
     if out_dir is not None:
         training.save_model(result["model"], out_dir / "model.keras")
-        training.save_model(end_to_end_model(data.vectorizer, result["model"]),
+        training.save_model(end_to_end_model(data.vectorizer, result["model"],
+                                             data.settings["max_length"]),
                             out_dir / "model_from_text.keras")
         (out_dir / "vocabulary.txt").write_text(
             "\n".join(str(w) for w in data.vectorizer.get_vocabulary()) + "\n")
     return rounded(metrics)
 
 
-def end_to_end_model(vectorizer, model):
+def end_to_end_model(vectorizer, model, max_length):
     """One model from raw review text to P(positive), for saving and serving.
 
     Wraps the adapted ``TextVectorization`` (with :func:`imdb.standardize`,
-    registered for serialization) and the trained id model. Reviews are not
-    cut to ``max_length`` here: the recurrent layers read any length.
-    TextVectorization runs on TensorFlow, so this model is for the TF backend.
-    Call it on a ``(batch, 1)`` string tensor: ``model(tf.constant([["Loved it!"]]))``.
+    registered for serialization), :class:`rnn_keras.layers.LastTokens` (the
+    last ``max_length`` tokens of each review, as training read them) and the
+    trained id model, so it scores a text exactly as :func:`predict_texts`
+    does. TextVectorization runs on TensorFlow, so this model is for the TF
+    backend. Call it on a ``(batch, 1)`` string tensor:
+    ``model(tf.constant([["Loved it!"]]))``.
     """
     text = keras.Input(shape=(1,), dtype="string", name="text")
-    ids = vectorizer(text)
+    ids = LastTokens(max_length, name="last_tokens")(vectorizer(text))
     logits = model(ids)
     probability = keras.layers.Activation("sigmoid", dtype="float32", name="probability")(logits)
     return keras.Model(text, probability, name="sentiment_from_text")

@@ -7,6 +7,7 @@ from rnn_keras.layers.frame_patches import FramePatches
 from rnn_keras.layers.grid_position_embedding import GridPositionEmbedding
 from rnn_keras.layers.gru_cell import GRUCell
 from rnn_keras.layers.lstm_cell import LSTMCell
+from rnn_keras.layers.last_tokens import LastTokens
 from rnn_keras.layers.log_mel_spectrogram import LogMelSpectrogram
 from rnn_keras.layers.luong_attention import LuongAttention
 from rnn_keras.layers.masked_global_max_pooling1d import MaskedGlobalMaxPooling1D
@@ -26,6 +27,7 @@ __all__ = [
     "GridPositionEmbedding",
     "LogMelSpectrogram",
     "BlankPadding",
+    "LastTokens",
     "SpecAugment",
     "as_scratch_cell",
     "record_gates",

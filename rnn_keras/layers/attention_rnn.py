@@ -184,15 +184,16 @@ class AttentionRNN(keras.layers.Layer):
         last, sequence = ops.scan(step, init, time_major)
         self._reset_dropout()
         outputs = ops.transpose(sequence[0], (1, 0, 2))
+        weights = ops.transpose(sequence[1], (1, 0, 2))
         if not self.return_sequences:
-            # the last real step's output (the carry keeps it through padding)
-            outputs = _last_real_output(outputs, mask)
+            # the last real step's output and weights, wherever the padding is
+            outputs = _at_last_real_step(outputs, mask)
+            weights = _at_last_real_step(weights, mask)
         results = [outputs]
         if self.return_state:
             results += list(last[2:])
         if self.return_attention:
-            weights = ops.transpose(sequence[1], (1, 0, 2))
-            results.append(weights if self.return_sequences else weights[:, -1])
+            results.append(weights)
         return results[0] if len(results) == 1 else tuple(results)
 
     def compute_mask(self, inputs, mask=None):
@@ -212,10 +213,18 @@ class AttentionRNN(keras.layers.Layer):
         return config
 
 
-def _last_real_output(outputs, mask):
-    """The output at each sequence's last unmasked step."""
+def _at_last_real_step(sequence, mask):
+    """``sequence[:, t]`` at each row's last unmasked step ``t`` (zeros for a row with none).
+
+    Padding may sit on either side: a left-padded row's last real step is the
+    last step, a right-padded row's is before its padding. (Masked steps hold
+    zeros, so the last step of a right-padded row is not its answer.)
+    """
     if mask is None:
-        return outputs[:, -1]
-    lengths = ops.sum(ops.cast(mask, "int32"), axis=1)
-    index = ops.maximum(lengths - 1, 0)
-    return ops.take_along_axis(outputs, index[:, None, None], axis=1)[:, 0]
+        return sequence[:, -1]
+    mask = ops.cast(mask, "bool")
+    steps = ops.shape(mask)[1]
+    positions = ops.arange(steps, dtype="int32")[None, :]
+    last = ops.max(ops.where(mask, positions, -1), axis=1)  # -1: no real step
+    picked = ops.take_along_axis(sequence, ops.maximum(last, 0)[:, None, None], axis=1)[:, 0]
+    return ops.where(ops.expand_dims(last >= 0, -1), picked, ops.zeros_like(picked))

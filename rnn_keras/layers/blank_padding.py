@@ -2,7 +2,7 @@ from keras import ops
 from keras.layers import Layer
 from keras.saving import register_keras_serializable
 
-from rnn_keras.validation import check_positive_int
+from rnn_keras.validation import check_nonnegative_int
 
 # Logit of every non-blank class on a padded frame: e^-1e4 underflows to 0 in
 # float32, so the blank has probability 1 there.
@@ -43,7 +43,7 @@ class BlankPadding(Layer):
 
     def __init__(self, blank=0, **kwargs):
         super().__init__(**kwargs)
-        self.blank = check_positive_int("blank", blank + 1) - 1
+        self.blank = check_nonnegative_int("blank", blank)
         self.supports_masking = True
 
     def call(self, inputs, mask=None):

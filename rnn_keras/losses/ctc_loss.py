@@ -1,7 +1,7 @@
 import keras
 from keras import ops
 
-from rnn_keras.validation import check_positive_int
+from rnn_keras.validation import check_nonnegative_int
 
 
 @keras.saving.register_keras_serializable(package="rnn_keras")
@@ -42,7 +42,7 @@ class CTCLoss(keras.losses.Loss):
 
     def __init__(self, blank=0, reduction="sum_over_batch_size", name="ctc_loss"):
         super().__init__(reduction=reduction, name=name)
-        self.blank = check_positive_int("blank", blank + 1) - 1
+        self.blank = check_nonnegative_int("blank", blank)
 
     def call(self, y_true, y_pred):
         y_true = ops.cast(y_true, "int32")
