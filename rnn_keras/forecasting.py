@@ -18,6 +18,9 @@ Practice*, ch. 5, 8, 9):
   training part;
 - :class:`HoltWinters`: additive seasonal exponential smoothing
   (``statsmodels``), refitted at each origin on a window of recent history;
+- :class:`DoubleSeasonalHoltWinters`: Taylor's (2003) exponential smoothing
+  of a level, a daily and a weekly season (the method made for half-hourly
+  demand), parameters fitted once on the training part;
 - :class:`ARIMA`: an ARIMA(p, d, q), optionally on seasonal differences
   ``y_t - y_{t-s}`` (a SARIMA(p, d, q)(0, 1, 0)_s, fitted without a
   seasonal state so that ``s = 336`` stays fast), refitted at each origin.
@@ -139,6 +142,91 @@ class HoltWinters:
             fitted = ExponentialSmoothing(recent, trend=self.trend, seasonal="add",
                                           seasonal_periods=self.season).fit()
         return np.asarray(fitted.forecast(horizon))
+
+
+class DoubleSeasonalHoltWinters:
+    """Taylor's (2003) double seasonal exponential smoothing, additive, with an AR(1) adjustment.
+
+    For a series with two seasons, a day of ``s1`` steps inside a week of
+    ``s2`` (half-hourly demand: 48 and 336), a level ``L``, a daily index
+    ``D`` and a weekly index ``W`` are smoothed step by step:
+
+    .. math::
+        L_t &= \\alpha (y_t - D_{t-s_1} - W_{t-s_2}) + (1 - \\alpha) L_{t-1} \\\\
+        D_t &= \\delta (y_t - L_t - W_{t-s_2}) + (1 - \\delta) D_{t-s_1} \\\\
+        W_t &= \\omega (y_t - L_t - D_{t-s_1}) + (1 - \\omega) W_{t-s_2} \\\\
+        \\hat y_t(k) &= L_t + D_{t-s_1+k} + W_{t-s_2+k} + \\phi^k e_t
+
+    with ``e_t = y_t - (L_{t-1} + D_{t-s_1} + W_{t-s_2})`` the last one-step
+    error (Taylor's first-order autocorrelation adjustment). As in this
+    module's :class:`HoltWinters`, no trend term. The four parameters
+    ``(alpha, delta, omega, phi)`` in [0, 1] minimise the one-step squared
+    errors of the adjusted forecast on the series given to :meth:`fit`
+    (the training part; initial states from its first week); each forecast
+    then runs the smoothing over the whole history with those parameters.
+
+    Reference: J. W. Taylor, "Short-term electricity demand forecasting
+    using double seasonal exponential smoothing", Journal of the Operational
+    Research Society 54 (2003) 799-805.
+    """
+
+    def __init__(self, day, week, name=None):
+        self.day = check_positive_int("day", day)
+        self.week = check_positive_int("week", week)
+        if week % day:
+            raise ValueError(f"`week` ({week}) must be a whole number of days of {day} steps.")
+        self.name = name or f"double seasonal Holt-Winters (Taylor 2003; {day} and {week})"
+        self.params = None
+
+    def _initial(self, y):
+        s1, s2 = self.day, self.week
+        level = sum(y[:s2]) / s2
+        daily = [sum(y[d * s1 + j] for d in range(s2 // s1)) / (s2 // s1) - level
+                 for j in range(s1)]
+        weekly = [y[i] - level - daily[i % s1] for i in range(s2)]
+        return level, daily, weekly
+
+    def _smooth(self, y, params):
+        """Runs the smoothing over ``y`` (a list); returns the final state and the SSE."""
+        alpha, delta, omega, phi = params
+        s1, s2 = self.day, self.week
+        level, daily, weekly = self._initial(y)
+        error, sse = 0.0, 0.0
+        for t in range(s2, len(y)):
+            value, i, j = y[t], t % s1, t % s2
+            d, w = daily[i], weekly[j]
+            e = value - level - d - w
+            adjusted = e - phi * error
+            sse += adjusted * adjusted
+            new_level = alpha * (value - d - w) + (1 - alpha) * level
+            daily[i] = delta * (value - new_level - w) + (1 - delta) * d
+            weekly[j] = omega * (value - new_level - d) + (1 - omega) * w
+            level, error = new_level, e
+        return (level, daily, weekly, error, len(y)), sse
+
+    def fit(self, train):
+        from scipy.optimize import minimize
+
+        train = _history(train, 2 * self.week, "DoubleSeasonalHoltWinters.fit")
+        y = train.tolist()
+        scale = float(np.var(train[self.week:] - train[:-self.week])) or 1.0  # week-on-week
+        objective = lambda p: self._smooth(y, p)[1] / scale / len(y)  # noqa: E731
+        starts = ([0.05, 0.1, 0.1, 0.5], [0.3, 0.3, 0.3, 0.9])
+        best = min((minimize(objective, x0, method="L-BFGS-B", bounds=[(0, 1)] * 4)
+                    for x0 in starts), key=lambda r: r.fun)
+        self.params = tuple(float(v) for v in best.x)
+        return self
+
+    def forecast(self, history, horizon):
+        if self.params is None:
+            raise RuntimeError("DoubleSeasonalHoltWinters.forecast before fit(train): fit "
+                               "it on the training part first.")
+        y = _history(history, self.week + 1, "DoubleSeasonalHoltWinters").tolist()
+        (level, daily, weekly, error, n), _ = self._smooth(y, self.params)
+        phi = self.params[3]
+        t = n - 1
+        return np.array([level + daily[(t + k) % self.day] + weekly[(t + k) % self.week]
+                         + phi ** k * error for k in range(1, horizon + 1)])
 
 
 class ARIMA:

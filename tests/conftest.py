@@ -106,6 +106,23 @@ def no_network(request, monkeypatch):
         sock, address) or 0)
 
 
+# --- no data unless asked for ------------------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def data_only_when_marked(request, monkeypatch):
+    """A test not marked ``requires_data`` runs as on a fresh clone without ../shared.
+
+    ``RNN_KERAS_DATA_DIR`` is removed for it (and for the processes it starts), so
+    every CI run, with the real data sets beside the project or not, shows that
+    the unmarked tests need none: a test that quietly reads a real data set fails
+    here, instead of only on a machine without them. (Notebooks are checked
+    statically: tests/test_notebook_layout.py lists the ones that read data.)
+    """
+    if request.node.get_closest_marker("requires_data") is None:
+        monkeypatch.delenv("RNN_KERAS_DATA_DIR", raising=False)
+
+
 # --- shared fixtures -------------------------------------------------------------
 
 

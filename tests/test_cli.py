@@ -301,12 +301,19 @@ def test_timeseries(smoke):
     # Baselines do not depend on the profile: the weekly seasonal naive's test MAE on
     # the last two weeks of Taylor's series (measured independently: 513.9 MW).
     assert summary["seasonal_naive_same_time_last_week_mae"] == pytest.approx(513.9)
-    assert summary["best_neural"] == "rnn"
-    assert summary["best_neural_mae"] == summary["rnn_mae"]
-    assert summary["best_baseline_mae"] == min(
-        v for k, v in summary.items() if k.endswith("_mae") and k not in (
-            "rnn_mae", "best_neural_mae", "best_baseline_mae"))
-    assert 0 <= summary["dm_p_value"] <= 1
+    # The contenders are picked on the validation MAE, never on the test's.
+    assert summary["picked_on"] == "validation"
+    networks = {v: summary[f"{v}_val_mae"] for v in ("mlp", "rnn")}
+    assert summary["best_neural"] == min(networks, key=networks.get)
+    assert summary["best_neural_mae"] == summary[f"{summary['best_neural']}_mae"]
+    baselines = {k.removesuffix("_val_mae"): v for k, v in summary.items()
+                 if k.endswith("_val_mae") and k.removesuffix("_val_mae") not in (
+                     "mlp", "rnn", "linear_skip_alone_ridge_the_networks_units")}
+    assert len(baselines) == 4, baselines  # naive, 2 seasonal naive, ridge (smoke: no HW)
+    picked = min(baselines, key=baselines.get)
+    assert summary["best_baseline_mae"] == summary[f"{picked}_mae"]
+    assert 0 <= summary["dm_p_value"] <= 1 and 0 <= summary["dm_vs_skip_p_value"] <= 1
+    assert summary["skip_mae"] == summary["linear_skip_alone_ridge_the_networks_units_mae"]
     assert (out / "taylor-rnn.keras").exists() and (out / "table.txt").exists()
 
 

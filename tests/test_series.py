@@ -137,6 +137,43 @@ def test_arima_on_seasonal_differences_adds_back_last_season():
     np.testing.assert_allclose(model.forecast(values, 5), np.arange(5.0), atol=0.05)
 
 
+def _double_seasonal(weeks=8, noise=0.0, seed=0):
+    rng = np.random.default_rng(seed)
+    t = np.arange(weeks * 336)
+    day = 1000 * np.sin(2 * np.pi * (t % 48) / 48)
+    week = np.array([0, 50, 60, 40, -20, -600, -800])[(t // 48) % 7]
+    return 30_000 + day + week + rng.normal(0, noise, len(t)) if noise else 30_000 + day + week
+
+
+def test_double_seasonal_holt_winters_forecasts_an_exact_double_season_exactly():
+    values = _double_seasonal()
+    model = forecasting.DoubleSeasonalHoltWinters(48, 336).fit(values[:6 * 336])
+    assert all(0 <= p <= 1 for p in model.params)
+    forecast = model.forecast(values[:7 * 336 + 5], 48)
+    np.testing.assert_allclose(forecast, values[7 * 336 + 5:7 * 336 + 53], atol=1e-6)
+
+
+def test_double_seasonal_holt_winters_beats_one_season_on_two_seasons_with_noise():
+    values = _double_seasonal(weeks=10, noise=100.0)
+    origins = forecasting.rolling_origins(8 * 336, 10 * 336, 48, 48)
+    taylor = forecasting.DoubleSeasonalHoltWinters(48, 336).fit(values[:8 * 336])
+    scores = {name: forecasting.rolling_origin(f, values, origins, 48).mae() for name, f in (
+        ("taylor", taylor), ("daily", forecasting.SeasonalNaive(48)),
+        ("weekly", forecasting.SeasonalNaive(336)))}
+    # weekly naive carries one week's noise (sd 100: MAE ~ 100 * sqrt(2) * 0.8 = 113);
+    # smoothing averages it away, the daily naive misses the weekday effect
+    assert scores["taylor"] < 0.9 * scores["weekly"] < scores["daily"], scores
+
+
+def test_double_seasonal_holt_winters_arguments_and_order_of_calls():
+    with pytest.raises(ValueError, match="whole number of days"):
+        forecasting.DoubleSeasonalHoltWinters(48, 300)
+    with pytest.raises(RuntimeError, match="before fit"):
+        forecasting.DoubleSeasonalHoltWinters(48, 336).forecast(np.zeros(400), 48)
+    with pytest.raises(ValueError, match="at least 672"):
+        forecasting.DoubleSeasonalHoltWinters(48, 336).fit(np.zeros(500))
+
+
 # --- metrics against hand-computed values ----------------------------------------
 
 def test_mase_by_hand():

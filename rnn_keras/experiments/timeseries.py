@@ -69,7 +69,8 @@ SETTINGS = {
              "window_every": 1, "units": 64, "holt_winters": True, "arima": True, "refit": True,
              "jena_epochs": 50},
     # Tests only: every step of the run in seconds; the numbers mean nothing.
-    "smoke": {"variants": ("rnn",), "seeds": (0,), "epochs": 1, "patience": 1,
+    # Two variants, so that the pick of the best network on validation is tested.
+    "smoke": {"variants": ("mlp", "rnn"), "seeds": (0,), "epochs": 1, "patience": 1,
               "window_every": 8, "units": 8, "holt_winters": False, "arima": False, "refit": True,
               "jena_epochs": 1},
 }
@@ -318,6 +319,7 @@ def train(data, model, *, seed=None, verbose=0, run_dir=None, name="model", epoc
         restore_best_weights=True, shuffle=False, verbose=verbose, run_dir=run_dir,
         name=f"{name}-select")
     selection.selection = selection
+    selection.weights = model.get_weights()  # the selected epoch, fitted on the training part
     if not s["refit"]:
         return selection
     model.set_weights(initial)
@@ -373,10 +375,16 @@ def model_forecaster(model, data, name=None):
     return forecasting.ModelForecaster(predict_batch, name or model.name)
 
 
-def baselines(data):
-    """The forecasters' baselines of the series (fitted on the training part where they fit)."""
+def baselines(data, part="test"):
+    """The forecasters' baselines of the series, fitted on the history before ``part``.
+
+    ``part="test"``: fitted on everything before the test (training and
+    validation parts), the models scored on the test; ``"validation"``:
+    fitted on the training part only, for scoring on the validation part
+    (where the contenders are picked).
+    """
     task = data.task
-    train = data.values[:data.split["validation"].stop]  # everything before the test
+    train = data.values[:data.split[check_choice("part", part, ("test", "validation"))].start]
     out = [forecasting.Naive()]
     if data.name == "msft":
         out[0].name = "random walk (tomorrow = today)"
@@ -392,6 +400,8 @@ def baselines(data):
     if data.name == "taylor" and data.settings["holt_winters"]:
         out.append(forecasting.HoltWinters(336, 4 * 336, name="Holt-Winters (weekly season, "
                                                                "last 4 weeks)"))
+        out.append(forecasting.DoubleSeasonalHoltWinters(
+            48, 336, name="double seasonal Holt-Winters (Taylor 2003)").fit(train))
     if data.settings["arima"]:
         if data.name == "taylor":
             out.append(forecasting.ARIMA((2, 0, 1), 4 * 336, seasonal_difference=336))
@@ -445,15 +455,23 @@ def direction(forecasts, data):
 class Comparison:
     """Every method on one series: scores, forecasts, trained models.
 
-    ``rows``: one per method, ``{"method", "kind", "mae", "mase", "mse",
-    ["smape"], "mae_std", "seconds"}`` (``kind`` "baseline", "neural" or
-    "ensemble"; neural rows: the mean over seeds, and the spread ``mae_std``;
-    with several seeds an "ensemble" row per variant scores the seeds'
-    averaged forecasts); ``forecasts``: method -> Forecasts (neural: the
-    first seed's); ``models``: variant -> the first seed's model;
-    ``trainings``: variant -> that model's Training; ``test``: the
-    Diebold-Mariano test of the best neural model against the best baseline
-    on their daily (per-origin) errors.
+    ``rows``: one per method, ``{"method", "kind", "val_mae", "mae", "mase",
+    "mse", ["smape"], "mae_std", "seconds"}`` (``kind`` "baseline", "skip",
+    "neural" or "ensemble"; ``val_mae``: the MAE on the validation part of
+    the method fitted on the training part only, rolled over validation
+    origins; the other scores are the test's. Neural rows: the mean over
+    seeds, and the spread ``mae_std``; with several seeds an "ensemble" row
+    per variant scores the seeds' averaged forecasts; the "skip" row is the
+    networks' frozen linear skip alone, what a network forecasts before it
+    trains). ``forecasts``: method -> test Forecasts (neural: the first
+    seed's); ``models``: variant -> the first seed's model; ``trainings``:
+    variant -> that model's Training.
+
+    ``test``: the Diebold-Mariano test, on the test's daily (per-origin)
+    errors, of the neural model against the baseline **picked on the
+    validation part** (lowest ``val_mae`` of each kind; the test never
+    picks a contender); ``skip_test``: the same neural model against the
+    skip it carries (does the network add anything to its linear part?).
     """
 
     data: Data
@@ -462,28 +480,85 @@ class Comparison:
     models: dict
     trainings: dict
     test: dict
+    skip_test: dict = None
 
     def row(self, method):
         return next(r for r in self.rows if r["method"] == method)
 
-    def best(self, kind):
-        return min((r for r in self.rows if r["kind"] == kind), key=lambda r: r["mae"])
+    def best(self, kind, on="validation"):
+        """The row of ``kind`` with the lowest MAE ``on`` the validation part (the pick)
+        or the test (``on="test"``: for description only, never for a choice)."""
+        key = {"validation": "val_mae", "test": "mae"}[on]
+        return min((r for r in self.rows if r["kind"] == kind), key=lambda r: r[key])
+
+
+SKIP = "linear skip alone (ridge, the networks' units)"
+
+
+def _validation_origins(data):
+    part = data.split["validation"]
+    return forecasting.rolling_origins(part.start, part.stop, data.task.horizon,
+                                       data.task.every)
+
+
+def _roll(forecaster, data, origins):
+    return forecasting.rolling_origin(forecaster, data.values, origins, data.task.horizon)
+
+
+def skip_forecasters(data):
+    """The linear skip alone, as a network carries it: ``(validation, test)`` forecasters.
+
+    An untrained direct network (its output layer at zero) forecasts level
+    + skip: for validation the skip is the ridge of the training windows
+    (what the selection step trains with), for the test that of every window
+    before the test (what the refitted network carries).
+    """
+    model = build_model(data, variant="mlp")
+    validation = model_forecaster(model, data, SKIP)
+    validation_weights = model.get_weights()
+    model.get_layer("linear_skip").set_weights(list(ridge_on_windows(data, "fit")))
+    test = model_forecaster(model, data, SKIP)
+
+    def at(weights, forecaster):
+        def predict_batch(histories, horizon):
+            kept = model.get_weights()
+            model.set_weights(weights)
+            try:
+                return forecaster.predict_batch(histories, horizon)
+            finally:
+                model.set_weights(kept)
+        return forecasting.ModelForecaster(predict_batch, SKIP)
+
+    return at(validation_weights, validation), at(model.get_weights(), test)
 
 
 def compare(data, *, variants=None, seeds=None, cell="gru", implementation="fused",
             bidirectional=False, verbose=0, run_dir=None):
-    """Scores the baselines and trains and scores each neural variant with each seed."""
+    """Scores the baselines and trains and scores each neural variant with each seed.
+
+    Every method gets a validation MAE (fitted on the training part, rolled
+    over the validation origins) and the test scores (fitted on everything
+    before the test). The contenders of the Diebold-Mariano tests are picked
+    on the validation MAE.
+    """
     s = data.settings
     variants = variants or s["variants"]
     seeds = seeds if seeds is not None else s["seeds"]
+    validation_origins = _validation_origins(data)
     rows, forecasts, models, trainings = [], {}, {}, {}
-    for baseline in baselines(data):
+    for picked, baseline in zip(baselines(data, "validation"), baselines(data, "test")):
         start = time.perf_counter()
-        f = forecasting.rolling_origin(baseline, data.values, data.test_origins,
-                                       data.task.horizon)
+        f = _roll(baseline, data, data.test_origins)
         forecasts[f.name] = f
-        rows.append({"method": f.name, "kind": "baseline", **score(f, data),
+        rows.append({"method": f.name, "kind": "baseline",
+                     "val_mae": _roll(picked, data, validation_origins).mae(), **score(f, data),
                      "seconds": time.perf_counter() - start})
+    on_validation, on_test = skip_forecasters(data)
+    f = _roll(on_test, data, data.test_origins)
+    forecasts[SKIP] = f
+    rows.append({"method": SKIP, "kind": "skip",
+                 "val_mae": _roll(on_validation, data, validation_origins).mae(),
+                 **score(f, data), "seconds": 0.0})
     for variant in variants:
         if variant == "rnn-recursive" and data.task.horizon == 1:
             continue  # one step ahead, recursive and direct are the same model
@@ -494,9 +569,13 @@ def compare(data, *, variants=None, seeds=None, cell="gru", implementation="fuse
                                 implementation=implementation, bidirectional=bidirectional)
             fitted = train(data, model, verbose=verbose, run_dir=run_dir,
                            name=f"{data.name}-{variant}-seed{seed}")
-            f = forecasting.rolling_origin(model_forecaster(model, data, variant), data.values,
-                                           data.test_origins, data.task.horizon)
-            per_seed.append((score(f, data), fitted.seconds, f))
+            final = model.get_weights()
+            model.set_weights(fitted.selection.weights)  # trained on the training part only
+            val_mae = _roll(model_forecaster(model, data, variant), data,
+                            validation_origins).mae()
+            model.set_weights(final)
+            f = _roll(model_forecaster(model, data, variant), data, data.test_origins)
+            per_seed.append(({"val_mae": val_mae, **score(f, data)}, fitted.seconds, f))
             if seed == seeds[0]:
                 forecasts[variant], models[variant], trainings[variant] = f, model, fitted
         mean = {k: float(np.mean([p[0][k] for p in per_seed])) for k in per_seed[0][0]}
@@ -509,31 +588,45 @@ def compare(data, *, variants=None, seeds=None, cell="gru", implementation="fuse
                 f"{variant} (average of {len(seeds)} seeds' forecasts)", first.origins,
                 np.mean([p[2].predictions for p in per_seed], axis=0), first.truth)
             forecasts[average.name] = average
-            rows.append({"method": average.name, "kind": "ensemble", **score(average, data),
+            rows.append({"method": average.name, "kind": "ensemble", "val_mae": mean["val_mae"],
+                         **score(average, data),
                          "seconds": float(np.sum([p[1] for p in per_seed]))})
         if verbose:
-            print(f"[timeseries] {data.name} {variant:<20} MAE {mean['mae']:.4g} "
-                  f"(mean of {len(seeds)} seeds)", flush=True)
-    best_neural, best_baseline = (min((r for r in rows if r["kind"] == k),
-                                      key=lambda r: r["mae"]) for k in ("neural", "baseline"))
-    test = metrics.diebold_mariano(forecasts[best_neural["method"]].mae_by_origin(),
-                                   forecasts[best_baseline["method"]].mae_by_origin())
-    test.update(model=best_neural["method"], baseline=best_baseline["method"])
-    return Comparison(data, rows, forecasts, models, trainings, test)
+            print(f"[timeseries] {data.name} {variant:<20} validation MAE {mean['val_mae']:.4g}, "
+                  f"test MAE {mean['mae']:.4g} (mean of {len(seeds)} seeds)", flush=True)
+    comparison = Comparison(data, rows, forecasts, models, trainings, {})
+    best_neural, best_baseline = comparison.best("neural"), comparison.best("baseline")
+    comparison.test = _dm(forecasts, best_neural["method"], best_baseline["method"])
+    comparison.skip_test = _dm(forecasts, best_neural["method"], SKIP)
+    return comparison
+
+
+def _dm(forecasts, model, baseline):
+    test = metrics.diebold_mariano(forecasts[model].mae_by_origin(),
+                                   forecasts[baseline].mae_by_origin())
+    test.update(model=model, baseline=baseline)
+    return test
 
 
 def format_table(comparison):
-    """The comparison as text, best MAE first within each kind."""
+    """The comparison as text, best validation MAE first within each kind.
+
+    ``val MAE`` is where the contenders are picked (methods fitted on the
+    training part); the other columns are the test's.
+    """
     data = comparison.data
     unit = "log USD" if data.task.log else data.series.unit
-    columns = ["mae", "mase", "mse"] + (["smape"] if "smape" in comparison.rows[0] else [])
-    header = f"{'method':<54}" + "".join(f"{c.upper() if c != 'smape' else 'sMAPE %':>11}"
-                                        for c in columns) + f"{'seconds':>9}"
-    lines = [f"{data.name}: test origins {len(data.test_origins)}, horizon "
-             f"{data.task.horizon}, MAE in {unit}", header]
-    for kind in ("baseline", "neural", "ensemble"):
+    columns = ["val_mae", "mae", "mase", "mse"] + (
+        ["smape"] if "smape" in comparison.rows[0] else [])
+    titles = {"val_mae": "val MAE", "mae": "MAE", "mase": "MASE", "mse": "MSE",
+              "smape": "sMAPE %"}
+    header = f"{'method':<54}" + "".join(f"{titles[c]:>11}" for c in columns) + \
+        f"{'seconds':>9}"
+    lines = [f"{data.name}: validation origins {len(_validation_origins(data))}, test origins "
+             f"{len(data.test_origins)}, horizon {data.task.horizon}, MAE in {unit}", header]
+    for kind in ("baseline", "skip", "neural", "ensemble"):
         for r in sorted((r for r in comparison.rows if r["kind"] == kind),
-                        key=lambda r: r["mae"]):
+                        key=lambda r: r["val_mae"]):
             name = r["method"] + (f" (mean of {r['seeds']})" if kind == "neural" else "")
             lines.append(f"{name:<54}" + "".join(f"{r[c]:>11.4g}" for c in columns)
                          + f"{r['seconds']:>9.1f}")
@@ -550,10 +643,16 @@ def headline(comparison):
     """The JSON line's metrics of one comparison."""
     t = comparison.test
     out = {f"{slug(r['method'])}_mae": r["mae"] for r in comparison.rows}
+    out.update({f"{slug(r['method'])}_val_mae": r["val_mae"] for r in comparison.rows})
     out.update({"best_neural": t["model"], "best_baseline": t["baseline"],
                 "best_neural_mae": comparison.row(t["model"])["mae"],
                 "best_baseline_mae": comparison.row(t["baseline"])["mae"],
+                "picked_on": "validation",
                 "dm_statistic": t["statistic"], "dm_p_value": t["p_value"]})
+    if comparison.skip_test is not None:
+        out.update({"skip_mae": comparison.row(SKIP)["mae"],
+                    "dm_vs_skip_statistic": comparison.skip_test["statistic"],
+                    "dm_vs_skip_p_value": comparison.skip_test["p_value"]})
     if comparison.data.name == "sunspots":
         out.update({f"{slug(r['method'])}_mse": r["mse"] for r in comparison.rows})
     if comparison.data.name == "msft":
@@ -566,11 +665,12 @@ def headline(comparison):
 
 def zhang_table(comparison, holdout):
     """This run's MSE and MAE on the sunspot holdout beside Zhang's (2003) Table 1."""
-    lines = [f"yearly sunspots, last {holdout} years, one year ahead: {'MSE':>9} {'MAE':>8}"]
+    title = f"yearly sunspots, last {holdout} years, one year ahead"
+    lines = [f"{title:<53} {'MSE':>9} {'MAE':>8}"]
     for name, (mse, mae) in ZHANG_2003[holdout].items():
-        lines.append(f"  Zhang (2003) {name:<33} {mse:>9.2f} {mae:>8.3f}")
+        lines.append(f"  Zhang (2003) {name:<38} {mse:>9.2f} {mae:>8.3f}")
     for r in sorted(comparison.rows, key=lambda r: r["mse"]):
-        lines.append(f"  this run: {r['method']:<36} {r['mse']:>9.2f} {r['mae']:>8.3f}")
+        lines.append(f"  this run: {r['method'][:41]:<41} {r['mse']:>9.2f} {r['mae']:>8.3f}")
     return "\n".join(lines)
 
 
