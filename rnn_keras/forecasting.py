@@ -158,8 +158,10 @@ class DoubleSeasonalHoltWinters:
         \\hat y_t(k) &= L_t + D_{t-s_1+k} + W_{t-s_2+k} + \\phi^k e_t
 
     with ``e_t = y_t - (L_{t-1} + D_{t-s_1} + W_{t-s_2})`` the last one-step
-    error (Taylor's first-order autocorrelation adjustment). As in this
-    module's :class:`HoltWinters`, no trend term. The four parameters
+    error (Taylor's first-order autocorrelation adjustment). Taylor's paper
+    writes the two seasons multiplicatively; this is the additive form (the
+    seasons of demand are small against its level, so the two are close).
+    As in this module's :class:`HoltWinters`, no trend term. The four parameters
     ``(alpha, delta, omega, phi)`` in [0, 1] minimise the one-step squared
     errors of the adjusted forecast on the series given to :meth:`fit`
     (the training part; initial states from its first week); each forecast

@@ -266,6 +266,29 @@ def error_rate(references, hypotheses):
     return sum(edit_distance(r, h) for r, h in zip(references, hypotheses)) / total
 
 
+def paired_sign_test(errors_a, errors_b):
+    """Which of two systems errs less on the same items, beyond chance? (exact sign test)
+
+    ``errors_a``, ``errors_b``: each item's error count under system A and B
+    (e.g. edit distances per test string). Items where both err equally tell
+    nothing and are left out; on the others, "A better" and "B better" are
+    equally likely under the null hypothesis.
+
+    Returns ``{"a_better", "b_better", "ties", "p_value"}`` (two-sided).
+    """
+    from scipy import stats
+
+    a, b = np.asarray(errors_a, dtype=float), np.asarray(errors_b, dtype=float)
+    if a.shape != b.shape or a.ndim != 1:
+        raise ValueError(f"Expected two 1-D arrays of the same length; got shapes {a.shape} "
+                         f"and {b.shape}.")
+    a_better, b_better = int((a < b).sum()), int((b < a).sum())
+    n = a_better + b_better
+    p_value = 1.0 if n == 0 else float(stats.binomtest(a_better, n, 0.5).pvalue)
+    return {"a_better": a_better, "b_better": b_better, "ties": int(len(a) - n),
+            "p_value": p_value}
+
+
 def words(text):
     """The lowercased words of ``text``: runs of letters, with an inner apostrophe kept."""
     return re.findall(r"[a-z]+(?:'[a-z]+)?", str(text).lower())

@@ -57,3 +57,18 @@ def test_token_accuracy_counts_real_tokens_once():
 def test_sequence_accuracy_ignores_trailing_padding():
     assert metrics.sequence_accuracy([[4, 5, 0]], [[4, 5]]) == 1.0
     assert metrics.sequence_accuracy([[4, 5, 0], [1, 1, 1]], [[4, 6, 0], [1, 1, 1]]) == 0.5
+
+
+def test_paired_sign_test_by_hand():
+    from rnn_keras import metrics
+
+    # A better on 3 items, B better on 1, 2 ties: p = P(|X - 2| >= 1) for X ~ Bin(4, 1/2)
+    # = 1 - P(X = 2) = 1 - 6/16 = 0.625
+    result = metrics.paired_sign_test([0, 1, 0, 2, 1, 1], [1, 2, 1, 0, 1, 1])
+    assert (result["a_better"], result["b_better"], result["ties"]) == (3, 1, 2)
+    assert result["p_value"] == pytest.approx(0.625)
+    assert metrics.paired_sign_test([1, 1], [1, 1])["p_value"] == 1.0
+    # 10 of 10 one way: 2 / 2**10
+    assert metrics.paired_sign_test([0] * 10, [1] * 10)["p_value"] == pytest.approx(2 / 1024)
+    with pytest.raises(ValueError, match="same length"):
+        metrics.paired_sign_test([1, 2], [1])

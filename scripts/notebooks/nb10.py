@@ -22,7 +22,7 @@ text?
 Data: tiny Shakespeare (1,115,394 characters of the plays, Karpathy's
 char-rnn corpus), split as nanoGPT splits it (first 90% for training, last
 10% for validation), so the full profile's loss compares with nanoGPT's
-Transformer (1.4697 nats/char on the same split). The quick profile (CI)
+Transformer (1.4697 nats/char on the same split). The quick profile
 trains small models on the first 300,000 training characters for two
 epochs and validates on the first 30,000 validation characters; the README (*Results*, *Character language model*) has the full
 profile's numbers with their commands.
@@ -52,10 +52,12 @@ md(r"""
 `text_corpus.load_shakespeare` reads `tinyshakespeare.txt` from the data
 directory (its sha256 checked), or downloads char-rnn's `input.txt` with
 its checksum. `charlm.prepare` splits it 90/10, keeps the profile's share,
-and maps each distinct character of the two kept parts to an id
-(`CharVocabulary`; nanoGPT takes its vocabulary from the whole text: in
-both, no validation character is unknown). The quick profile's pieces use
-fewer than the plays' 65 characters (printed below).
+and maps each distinct character of the kept training part to an id
+(`CharVocabulary`: the validation text shapes nothing of the model, not
+even its alphabet; a validation character the training part lacks is
+dropped and counted in `data.unseen_validation_chars`; nanoGPT takes its
+vocabulary from the whole text). The quick profile's pieces use fewer than
+the plays' 65 characters (printed below).
 """)
 code(r"""
 data = charlm.prepare(seed=SEED)

@@ -30,7 +30,7 @@ speakers, 8 kHz). Measured here:
   pipeline with no sequence model (cut at the pauses, name each piece with
   the MFCC classifier).
 
-The quick profile (CI) trains small models for a few epochs; the README
+The quick profile trains small models for a few epochs; the README
 (*Results*, *Speech*) has the full profile's numbers, with their commands,
 including the networks on all six unseen-speaker folds.
 """)
