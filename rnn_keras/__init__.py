@@ -12,6 +12,12 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "1")
 
 __version__ = "0.1.0"
 
+from rnn_keras import _quiet_import  # noqa: E402
+
+if _quiet_import.keras_backend() == "tensorflow":
+    # Before Keras loads TensorFlow: its C++ start-up lines are held back here.
+    _quiet_import.import_tensorflow()
+
 from rnn_keras import bptt
 from rnn_keras import config
 from rnn_keras import data

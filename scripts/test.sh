@@ -39,7 +39,8 @@ if [ "$WORKERS" != 0 ]; then
   # --dist loadfile keeps each notebook (and each test file) whole on one worker.
   PARALLEL=(-n "$WORKERS" --dist loadfile)
 fi
-KERAS_BACKEND=jax python -m pytest "${COMMON[@]}" tests -m "jax and not slow" ${ARGS[@]+"${ARGS[@]}"}
+KERAS_BACKEND=jax python -m pytest "${COMMON[@]}" "${PARALLEL[@]}" tests -m "jax and not slow" \
+  ${ARGS[@]+"${ARGS[@]}"}
 jax_status=$?
 jax_end=$(date +%s)
 KERAS_BACKEND=tensorflow python -m pytest "${COMMON[@]}" "${PARALLEL[@]}" tests \

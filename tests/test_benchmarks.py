@@ -54,3 +54,21 @@ def test_pretrain_probe_refuses_bad_language_model_settings_before_reading_data(
     assert "lm_timesteps" in proc.stderr  # the fix: the names it knows
     proc = _run("pretrain_probe.py", "--lm", "{not json")
     assert proc.returncode == 2 and "--lm must be a JSON list of dicts" in proc.stderr
+
+
+@pytest.mark.slow
+def test_ctc_settings_scores_candidates_on_validation_strings(fsdd_dir):
+    proc = _run("ctc_settings.py", "--profile", "smoke", "--data-dir", str(fsdd_dir),
+                "--candidates", '[{}, {"ctc_learning_rate": 0.001}]')
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert result["split"] == "validation strings"
+    assert [r["overrides"] for r in result["rows"]] == [{}, {"ctc_learning_rate": 0.001}]
+    best = min(result["rows"], key=lambda r: r["validation_der"])
+    assert result["best"] == best["overrides"]
+
+
+def test_ctc_settings_refuses_unknown_settings_before_reading_data():
+    proc = _run("ctc_settings.py", "--candidates", '[{"ctc_speed": 2}]', "--data-dir",
+                "/nonexistent")
+    assert proc.returncode == 2 and "unknown settings ['ctc_speed']" in proc.stderr

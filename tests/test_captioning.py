@@ -62,6 +62,37 @@ def test_test_scenes_use_digit_images_no_training_scene_uses(fake_mnist):
     assert ids["test"] and not ids["test"] & (ids["train"] | ids["validation"])
 
 
+def test_trivial_captioners_are_picked_on_validation_and_score_what_they_say(fake_mnist):
+    data = cap.prepare(profile="smoke")
+    trivial = cap.trivial_baselines(data, pick_on="validation")
+    valid = data.splits["validation"]
+    n = len(valid["captions"])
+    # the picked constant is the best of every candidate on the validation scenes
+    best = max(cap.scores([c] * n, valid)["bleu_4"]
+               for c in cap._constant_candidates())
+    assert cap.scores([trivial["constant"]] * n, valid)["bleu_4"] == best
+    assert len(cap._constant_candidates()) == 140
+    # the layout oracle keeps every scene's count and sizes, and only its digit is wrong
+    layouts = data.splits["test"]["layouts"]
+    oracle = cap.layout_captions(layouts, trivial["layout_digit"])
+    assert [[z for z, _ in scenes.parse_caption(c)] for c in oracle] == \
+        [[item["size"] for item in layout] for layout in layouts]
+    truth = [scenes.caption_for(layout) for layout in layouts]
+    assert cap.digit_accuracy(truth, layouts) == 1.0
+    share = np.mean([item["digit"] == trivial["layout_digit"] for layout in layouts
+                     for item in layout])
+    assert cap.digit_accuracy(oracle, layouts) == pytest.approx(share)
+
+
+def test_digit_accuracy_counts_only_scenes_with_the_right_layout():
+    layouts = [[{"size": "small", "digit": 3}, {"size": "large", "digit": 5}],
+               [{"size": "large", "digit": 1}]]
+    captions = ["a small 3 to the left of a large 4",  # layout right: 1 of 2 digits
+                "a small 1"]                             # wrong size: not counted
+    assert cap.digit_accuracy(captions, layouts) == 0.5
+    assert cap.digit_accuracy(["not a caption", "a small 1"], layouts) is None
+
+
 def test_encode_and_decode_round_trip():
     captions = ["a large 7", "a small 3 to the left of a large 0 to the left of a small 9"]
     inputs, targets, weights = cap.encode(captions)

@@ -214,6 +214,65 @@ def scores(captions, scenes):
     return out
 
 
+def layout_captions(layouts, digit):
+    """Each scene's caption with its true layout (count, sizes, order) and every digit
+    called ``digit``: what knowing the layout, and nothing about the digits, scores."""
+    return [sc.caption_for([{**item, "digit": digit} for item in layout]) for layout in layouts]
+
+
+def _constant_candidates():
+    """Every caption the grammar can write with one digit word repeated:
+    1-3 digits, each small or large, all called ``d`` (140 captions)."""
+    import itertools
+
+    out = []
+    for count in (1, 2, 3):
+        for sizes in itertools.product(("small", "large"), repeat=count):
+            for digit in range(10):
+                out.append(sc.caption_for([{"size": z, "digit": digit} for z in sizes]))
+    return out
+
+
+def trivial_baselines(data, pick_on="validation"):
+    """The two strongest trivial captioners, each picked on ``pick_on`` (never the test).
+
+    - ``constant``: one caption for every scene, the one of
+      :func:`_constant_candidates` with the highest BLEU-4 on ``pick_on``
+      (ties: the higher BLEU-1);
+    - ``layout``: :func:`layout_captions`, the true layout with every digit
+      called the digit that scores best on ``pick_on``: an *oracle* of the
+      layout that knows nothing of the digits.
+
+    Returns ``{"constant": caption, "layout_digit": d}``; score them on the
+    test with :func:`scores`.
+    """
+    scenes = data.splits[check_choice("pick_on", pick_on, ("train", "validation"))]
+
+    def key(captions):
+        s = scores(captions, scenes)
+        return (s["bleu_4"], s["bleu_1"])
+
+    constant = max(_constant_candidates(), key=lambda c: key([c] * len(scenes["captions"])))
+    digit = max(range(10), key=lambda d: key(layout_captions(scenes["layouts"], d)))
+    return {"constant": constant, "layout_digit": digit}
+
+
+def digit_accuracy(captions, layouts):
+    """Share of digits named right, over the scenes whose caption has the right layout
+    (count and sizes), position by position; chance is 0.1. ``None`` if no scene has."""
+    right = total = 0
+    for text, layout in zip(captions, layouts):
+        try:
+            said = sc.parse_caption(text)
+        except ValueError:
+            continue
+        if [z for z, _ in said] != [item["size"] for item in layout]:
+            continue
+        right += sum(d == item["digit"] for (_, d), item in zip(said, layout))
+        total += len(layout)
+    return right / total if total else None
+
+
 def evaluate(model, data, beam_width=3, split="test"):
     """Greedy and beam scores, attention-on-object (attention models), captions."""
     scenes = data.splits[split]
@@ -223,6 +282,7 @@ def evaluate(model, data, beam_width=3, split="test"):
     seconds = time.perf_counter() - start
     result = {"greedy": scores(greedy, scenes), "captions": {"greedy": greedy},
               "seconds_greedy": seconds}
+    result["greedy"]["digit_accuracy"] = digit_accuracy(greedy, scenes["layouts"])
     if attention is not None:
         result["attention_on_object"] = attention_on_object(greedy, attention,
                                                             scenes["layouts"])
@@ -257,6 +317,14 @@ def run(profile=None, data_dir=None, out_dir=None, seed=0, verbose=2, cell=None,
                     "test_scenes": s["n_test"], "parameters": int(model.count_params())})
     if "attention_on_object" in result:
         metrics["attention_on_object"] = result["attention_on_object"]
+    trivial = trivial_baselines(data)
+    test = data.splits["test"]
+    for name, captions in (("constant", [trivial["constant"]] * len(test["captions"])),
+                           ("layout_oracle", layout_captions(test["layouts"],
+                                                             trivial["layout_digit"]))):
+        metrics.update({f"{k}_{name}": v for k, v in scores(captions, test).items()
+                        if k in ("bleu_1", "bleu_4", "exact_match")})
+    metrics["constant_caption"] = trivial["constant"]
     if out_dir is not None:
         training.save_model(model, out_dir / "captioner.keras")
         (out_dir / "captions.tsv").write_text("".join(

@@ -622,8 +622,12 @@ def format_table(comparison):
               "smape": "sMAPE %"}
     header = f"{'method':<54}" + "".join(f"{titles[c]:>11}" for c in columns) + \
         f"{'seconds':>9}"
-    lines = [f"{data.name}: validation origins {len(_validation_origins(data))}, test origins "
-             f"{len(data.test_origins)}, horizon {data.task.horizon}, MAE in {unit}", header]
+    times = data.series.times
+    span = {part: f"{times[data.split[part].start]} .. {times[data.split[part].stop - 1]}"
+            for part in ("validation", "test")}
+    lines = [f"{data.name}: validation {span['validation']} ({len(_validation_origins(data))} "
+             f"origins), test {span['test']} ({len(data.test_origins)} origins), horizon "
+             f"{data.task.horizon}, MAE in {unit}", header]
     for kind in ("baseline", "skip", "neural", "ensemble"):
         for r in sorted((r for r in comparison.rows if r["kind"] == kind),
                         key=lambda r: r["val_mae"]):

@@ -190,12 +190,27 @@ def frame_scores(predicted, true):
     return {"mse": mse, "ssim": rk_metrics.ssim(predicted, true).mean(axis=0)}
 
 
+def one_step_predictions(model, clips, batch_size=32):
+    """Each of the rollout's ``HORIZON`` frames predicted from the *true* frames before it.
+
+    Teacher forced, as in training: no prediction is fed back. Set against
+    the rollout, it separates what feeding back the model's own frames costs
+    (exposure bias) from what the model cannot predict even from the truth.
+    """
+    inputs = clips[:, :CONTEXT + HORIZON - 1]
+    out = np.concatenate([model.predict(inputs[i:i + batch_size], verbose=0)
+                          for i in range(0, len(inputs), batch_size)])
+    return out[:, CONTEXT - 1:CONTEXT - 1 + HORIZON]  # output t predicts frame t + 1
+
+
 def evaluate_predictor(model, clips, batch_size=32):
-    """Rollout of ``HORIZON`` frames after ``CONTEXT``, scored with both baselines."""
+    """Rollout of ``HORIZON`` frames after ``CONTEXT``, scored with the baselines and with
+    the teacher-forced one-step predictions of the same frames (``"one_step"``)."""
     context, true = clips[:, :CONTEXT], clips[:, CONTEXT:CONTEXT + HORIZON]
     predicted = np.concatenate([vm.rollout(model, context[i:i + batch_size], HORIZON)
                                 for i in range(0, len(context), batch_size)])
-    scores = {"model": frame_scores(predicted, true)}
+    scores = {"model": frame_scores(predicted, true),
+              "one_step": frame_scores(one_step_predictions(model, clips, batch_size), true)}
     for name, frames in baselines(context).items():
         scores[name] = frame_scores(frames, true)
     return predicted, scores
@@ -253,6 +268,8 @@ def run(profile=None, data_dir=None, out_dir=None, seed=0, verbose=2, cell=None,
         "copy_last_ssim": float(scores["copy_last"]["ssim"].mean()),
         "linear_ssim": float(scores["linear"]["ssim"].mean()),
         "blank_mse": float(scores["blank"]["mse"].mean()),
+        "one_step_mse": float(scores["one_step"]["mse"].mean()),
+        "one_step_ssim": float(scores["one_step"]["ssim"].mean()),
         **{f"mse_step_{k + 1}": float(v)
            for k, v in enumerate(scores["model"]["mse"])},
         "direction_accuracy": accuracy,

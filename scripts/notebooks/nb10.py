@@ -30,11 +30,11 @@ profile's numbers with their commands.
 md("## Setup")
 code(r"""
 # NBVAL_IGNORE_OUTPUT
+import rnn_keras  # before keras: holds back TensorFlow's start-up log lines
 import keras
 import matplotlib.pyplot as plt
 import numpy as np
 
-import rnn_keras
 from rnn_keras import config, decoding, keras_calls, metrics, models, viz
 from rnn_keras.claims import claim
 from rnn_keras.data import text_corpus

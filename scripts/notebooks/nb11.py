@@ -37,12 +37,12 @@ including the networks on all six unseen-speaker folds.
 md("## Setup")
 code(r"""
 # NBVAL_IGNORE_OUTPUT
+import rnn_keras  # before keras: holds back TensorFlow's start-up log lines
 import keras
 import matplotlib.pyplot as plt
 import numpy as np
 from IPython.display import Audio, display
 
-import rnn_keras
 from rnn_keras import config, keras_calls, viz
 from rnn_keras.claims import claim
 from rnn_keras.data import spoken_digits as sd
