@@ -91,6 +91,8 @@ def test_digit_accuracy_counts_only_scenes_with_the_right_layout():
                 "a small 1"]                             # wrong size: not counted
     assert cap.digit_accuracy(captions, layouts) == 0.5
     assert cap.digit_accuracy(["not a caption", "a small 1"], layouts) is None
+    assert cap.layout_accuracy(captions, layouts) == 0.5
+    assert cap.layout_accuracy(["not a caption", "a large 7"], layouts) == 0.5
 
 
 def test_encode_and_decode_round_trip():

@@ -273,6 +273,18 @@ def digit_accuracy(captions, layouts):
     return right / total if total else None
 
 
+def layout_accuracy(captions, layouts):
+    """Share of captions whose parsed layout (count, sizes, order) is the scene's."""
+    right = 0
+    for text, layout in zip(captions, layouts):
+        try:
+            said = sc.parse_caption(text)
+        except ValueError:
+            continue
+        right += [z for z, _ in said] == [item["size"] for item in layout]
+    return right / max(len(captions), 1)
+
+
 def evaluate(model, data, beam_width=3, split="test"):
     """Greedy and beam scores, attention-on-object (attention models), captions."""
     scenes = data.splits[split]
@@ -283,6 +295,7 @@ def evaluate(model, data, beam_width=3, split="test"):
     result = {"greedy": scores(greedy, scenes), "captions": {"greedy": greedy},
               "seconds_greedy": seconds}
     result["greedy"]["digit_accuracy"] = digit_accuracy(greedy, scenes["layouts"])
+    result["greedy"]["layout_accuracy"] = layout_accuracy(greedy, scenes["layouts"])
     if attention is not None:
         result["attention_on_object"] = attention_on_object(greedy, attention,
                                                             scenes["layouts"])

@@ -314,7 +314,9 @@ def _train_form(data, form, seed, verbose, cell, implementation, run_dir):
     model = build_model(data, form=form, cell=cell, implementation=implementation)
     fitted = train(data, model, form=form, seed=seed, verbose=verbose, run_dir=run_dir)
     return {"model": model, "history": fitted.history, "seconds": fitted.seconds,
-            "fit_call": fitted.fit_call, **evaluate(model, data, form=form)}
+            "fit_call": fitted.fit_call, "best_epoch": fitted.best_epoch,
+            "val_loss": min(v for v in fitted.history["val_loss"] if v is not None),
+            **evaluate(model, data, form=form)}
 
 
 def error_removed(accuracy, baseline):
@@ -412,7 +414,7 @@ def run(profile=None, data_dir=None, out_dir=None, seed=0, verbose=2, cell=None,
             accuracy = ensemble_accuracy(results, data.test, form)
             metrics[f"{form}_ensemble_accuracy"] = accuracy
             metrics[f"{form}_ensemble_error_removed"] = error_removed(accuracy, base)
-    best = max(homl, key=lambda r: r["test_accuracy"])
+    best = min(homl, key=lambda r: r["val_loss"])  # the sampling model: picked on validation
     sample = generate(best["model"], data.test[0][:8], chords=32, temperature=1.0,
                       seed=seed)
     metrics.update({f"sample_{k}": v

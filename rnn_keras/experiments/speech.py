@@ -425,6 +425,7 @@ def run_strings(data, seed=0, verbose=0, run_dir=None, **variant):
     refs = list(data.strings["test"].labels)
     piped = pipeline_digits(baseline, data.strings["test"], data.settings)
     scores["der_pipeline"] = rk_metrics.error_rate(refs, piped)
+    scores["exact_pipeline"] = float(np.mean([np.array_equal(r, h) for r, h in zip(refs, piped)]))
     scores["ctc_vs_pipeline"] = rk_metrics.paired_sign_test(
         [rk_metrics.edit_distance(r, h) for r, h in zip(refs, decoded["greedy"])],
         [rk_metrics.edit_distance(r, h) for r, h in zip(refs, piped)])

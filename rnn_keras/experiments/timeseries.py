@@ -513,23 +513,12 @@ def skip_forecasters(data):
     (what the selection step trains with), for the test that of every window
     before the test (what the refitted network carries).
     """
-    model = build_model(data, variant="mlp")
-    validation = model_forecaster(model, data, SKIP)
-    validation_weights = model.get_weights()
-    model.get_layer("linear_skip").set_weights(list(ridge_on_windows(data, "fit")))
-    test = model_forecaster(model, data, SKIP)
-
-    def at(weights, forecaster):
-        def predict_batch(histories, horizon):
-            kept = model.get_weights()
-            model.set_weights(weights)
-            try:
-                return forecaster.predict_batch(histories, horizon)
-            finally:
-                model.set_weights(kept)
-        return forecasting.ModelForecaster(predict_batch, SKIP)
-
-    return at(validation_weights, validation), at(model.get_weights(), test)
+    forecasters = []
+    for part in ("train", "fit"):
+        model = build_model(data, variant="mlp")
+        model.get_layer("linear_skip").set_weights(list(ridge_on_windows(data, part)))
+        forecasters.append(model_forecaster(model, data, SKIP))
+    return tuple(forecasters)
 
 
 def compare(data, *, variants=None, seeds=None, cell="gru", implementation="fused",

@@ -210,7 +210,10 @@ def evaluate_predictor(model, clips, batch_size=32):
     predicted = np.concatenate([vm.rollout(model, context[i:i + batch_size], HORIZON)
                                 for i in range(0, len(context), batch_size)])
     scores = {"model": frame_scores(predicted, true),
-              "one_step": frame_scores(one_step_predictions(model, clips, batch_size), true)}
+              "one_step": frame_scores(one_step_predictions(model, clips, batch_size), true),
+              # its baseline: each frame copied from the true frame before it
+              "copy_previous_true": frame_scores(clips[:, CONTEXT - 1:CONTEXT + HORIZON - 1],
+                                                 true)}
     for name, frames in baselines(context).items():
         scores[name] = frame_scores(frames, true)
     return predicted, scores
