@@ -418,3 +418,19 @@ def test_mfcc_statistics_and_the_constant_guess(small):
     assert speech.constant_guess(data).tolist() == [7, 7, 7]
     assert speech.confusion([0, 1, 1], [0, 1, 2], classes=3).tolist() == [
         [1, 0, 0], [0, 1, 1], [0, 0, 0]]
+
+
+def test_spike_statistics_count_frames_inside_digits_only():
+    from types import SimpleNamespace
+
+    from rnn_keras.experiments import speech
+
+    # 6 frames of 10 samples: frames 1-2 lie inside the one digit (samples 10-30)
+    logits = np.full((6, 11), -9.0, "float32")
+    logits[:, 0] = 9.0                      # certain blanks everywhere ...
+    logits[1, 0], logits[1, 4] = 0.0, 0.0   # ... but frame 1: blank and "3" tied
+    logits[2, 0], logits[2, 4] = -9.0, 9.0  # frame 2: a certain "3" spike
+    strings = SimpleNamespace(segments=[[(10, 30)]])
+    stats = speech.spike_statistics([logits], strings, frame_step=10)
+    assert stats["labelled_frames"] == 1 and stats["digit_frames"] == 2
+    assert stats["mean_top_probability"] == pytest.approx((0.5 + 1.0) / 2, abs=1e-3)

@@ -236,6 +236,29 @@ def decode_strings(model, strings, beam_width=8):
             "beam": [_digits(row, beam_width) for row in logits], "logits": logits}
 
 
+def spike_statistics(logits, strings, frame_step):
+    """Where CTC's non-blank frames fall, over a set of strings.
+
+    Returns ``{"labelled_frames"}`` (frames whose best class is a digit),
+    ``"digit_frames"`` (frames whose centre lies inside a recording's span)
+    and ``"mean_top_probability"`` (the top class's probability, averaged
+    over the frames inside the digits only: padded frames are certain blanks
+    and the silent pauses near-certain ones, so they would flatter it).
+    """
+    labelled = inside = 0
+    tops = []
+    for logit, spans in zip(logits, strings.segments):
+        logit = np.asarray(logit)
+        centres = np.arange(len(logit)) * frame_step
+        in_digit = np.any([(centres >= a) & (centres < b) for a, b in spans], axis=0)
+        inside += int(in_digit.sum())
+        labelled += int((logit.argmax(-1) != 0).sum())
+        shifted = np.exp(logit - logit.max(-1, keepdims=True))
+        tops.append((shifted / shifted.sum(-1, keepdims=True)).max(-1)[in_digit])
+    return {"labelled_frames": labelled, "digit_frames": inside,
+            "mean_top_probability": float(np.concatenate(tops).mean())}
+
+
 def evaluate(model, data, *, beam_width=None, decoded=None):
     """Digits: test accuracy (chance 0.1); strings: digit error rate, greedy and beam,
     and the share of strings decoded exactly (``decoded``: :func:`decode_strings`'s
