@@ -266,6 +266,25 @@ def error_rate(references, hypotheses):
     return sum(edit_distance(r, h) for r, h in zip(references, hypotheses)) / total
 
 
+def position_majority_accuracy(y_train, y_test, weights):
+    """Token accuracy of guessing, at each position, the token most frequent there in train.
+
+    The strongest baseline that ignores the input: a model whose output is a
+    function of the position only cannot beat it. ``weights``: ``(w_train,
+    w_test)``, 1 on real tokens. Arrays of different widths are compared up
+    to the test's width (a position unseen in training guesses 0).
+    """
+    w_train, w_test = weights
+    y_train, y_test = np.asarray(y_train), np.asarray(y_test)
+    guess = np.zeros(y_test.shape[1], y_train.dtype)
+    for t in range(min(y_train.shape[1], y_test.shape[1])):
+        real = np.asarray(w_train)[:, t] > 0
+        if real.any():
+            values, counts = np.unique(y_train[real, t], return_counts=True)
+            guess[t] = values[np.argmax(counts)]
+    return token_accuracy(y_test, np.broadcast_to(guess, y_test.shape), w_test)
+
+
 def paired_sign_test(errors_a, errors_b):
     """Which of two systems errs less on the same items, beyond chance? (exact sign test)
 

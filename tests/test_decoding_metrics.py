@@ -72,3 +72,15 @@ def test_paired_sign_test_by_hand():
     assert metrics.paired_sign_test([0] * 10, [1] * 10)["p_value"] == pytest.approx(2 / 1024)
     with pytest.raises(ValueError, match="same length"):
         metrics.paired_sign_test([1, 2], [1])
+
+
+def test_position_majority_accuracy_compares_up_to_the_test_width():
+    from rnn_keras import metrics
+
+    y_train = np.array([[5, 7], [5, 8], [6, 8]])          # majority 5, then 8
+    w_train = np.ones_like(y_train)
+    y_test = np.array([[5, 8, 9], [6, 7, 0]])
+    w_test = np.array([[1, 1, 1], [1, 1, 0]])
+    # guesses 5, 8, 0: right on 5, 8 (row 1) and nothing in row 2: 2 of 5 real tokens
+    assert metrics.position_majority_accuracy(y_train, y_test, (w_train, w_test)) == \
+        pytest.approx(2 / 5)

@@ -142,6 +142,14 @@ def train(data, model, *, seed=None, verbose=0, run_dir=None, name="model", epoc
                         verbose=verbose, run_dir=run_dir, name=name)
 
 
+def position_baseline(corpus, split="test"):
+    """Teacher-forced token accuracy of writing, at each position, the target word most
+    frequent there in the training pairs: the baseline of :func:`token_accuracy`."""
+    train, test = corpus.arrays("train"), corpus.arrays(split)
+    return rk_metrics.position_majority_accuracy(train["targets"], test["targets"],
+                                                 (train["weights"], test["weights"]))
+
+
 def token_accuracy(model, corpus, split="test"):
     """Teacher-forced next-token accuracy over real target tokens (exact count)."""
     correct = total = 0
