@@ -69,9 +69,9 @@ def test_trivial_captioners_are_picked_on_validation_and_score_what_they_say(fak
     n = len(valid["captions"])
     # the picked constant is the best of every candidate on the validation scenes
     best = max(cap.scores([c] * n, valid)["bleu_4"]
-               for c in cap._constant_candidates())
+               for c in cap.constant_candidates())
     assert cap.scores([trivial["constant"]] * n, valid)["bleu_4"] == best
-    assert len(cap._constant_candidates()) == 140
+    assert len(cap.constant_candidates()) == 140
     # the layout oracle keeps every scene's count and sizes, and only its digit is wrong
     layouts = data.splits["test"]["layouts"]
     oracle = cap.layout_captions(layouts, trivial["layout_digit"])

@@ -220,7 +220,7 @@ def layout_captions(layouts, digit):
     return [sc.caption_for([{**item, "digit": digit} for item in layout]) for layout in layouts]
 
 
-def _constant_candidates():
+def constant_candidates():
     """Every caption the grammar can write with one digit word repeated:
     1-3 digits, each small or large, all called ``d`` (140 captions)."""
     import itertools
@@ -237,7 +237,7 @@ def trivial_baselines(data, pick_on="validation"):
     """The two strongest trivial captioners, each picked on ``pick_on`` (never the test).
 
     - ``constant``: one caption for every scene, the one of
-      :func:`_constant_candidates` with the highest BLEU-4 on ``pick_on``
+      :func:`constant_candidates` with the highest BLEU-4 on ``pick_on``
       (ties: the higher BLEU-1);
     - ``layout``: :func:`layout_captions`, the true layout with every digit
       called the digit that scores best on ``pick_on``: an *oracle* of the
@@ -252,36 +252,38 @@ def trivial_baselines(data, pick_on="validation"):
         s = scores(captions, scenes)
         return (s["bleu_4"], s["bleu_1"])
 
-    constant = max(_constant_candidates(), key=lambda c: key([c] * len(scenes["captions"])))
+    constant = max(constant_candidates(), key=lambda c: key([c] * len(scenes["captions"])))
     digit = max(range(10), key=lambda d: key(layout_captions(scenes["layouts"], d)))
     return {"constant": constant, "layout_digit": digit}
+
+
+def _with_layouts(captions, layouts):
+    """``(said, layout)`` per caption that parses, ``said`` the ``[(size, digit)]`` it says."""
+    for text, layout in zip(captions, layouts):
+        try:
+            yield sc.parse_caption(text), layout
+        except ValueError:
+            continue
+
+
+def _same_layout(said, layout):
+    return [z for z, _ in said] == [item["size"] for item in layout]
 
 
 def digit_accuracy(captions, layouts):
     """Share of digits named right, over the scenes whose caption has the right layout
     (count and sizes), position by position; chance is 0.1. ``None`` if no scene has."""
     right = total = 0
-    for text, layout in zip(captions, layouts):
-        try:
-            said = sc.parse_caption(text)
-        except ValueError:
-            continue
-        if [z for z, _ in said] != [item["size"] for item in layout]:
-            continue
-        right += sum(d == item["digit"] for (_, d), item in zip(said, layout))
-        total += len(layout)
+    for said, layout in _with_layouts(captions, layouts):
+        if _same_layout(said, layout):
+            right += sum(d == item["digit"] for (_, d), item in zip(said, layout))
+            total += len(layout)
     return right / total if total else None
 
 
 def layout_accuracy(captions, layouts):
     """Share of captions whose parsed layout (count, sizes, order) is the scene's."""
-    right = 0
-    for text, layout in zip(captions, layouts):
-        try:
-            said = sc.parse_caption(text)
-        except ValueError:
-            continue
-        right += [z for z, _ in said] == [item["size"] for item in layout]
+    right = sum(_same_layout(said, layout) for said, layout in _with_layouts(captions, layouts))
     return right / max(len(captions), 1)
 
 
