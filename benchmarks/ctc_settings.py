@@ -13,6 +13,7 @@ Progress goes to stderr; the last line of stdout is one JSON object.
 """
 
 import argparse
+import dataclasses
 import json
 import sys
 import time
@@ -36,18 +37,13 @@ CANDIDATES = [
 def validation_der(data, overrides, seed=0):
     """Trains the CTC model with ``overrides`` applied to the profile's settings;
     returns its greedy digit error rate on the validation strings and the seconds."""
-    settings = dict(data.settings)
-    data.settings.update(overrides)
-    try:
-        keras.utils.set_random_seed(seed)
-        model = speech.build_model(data)
-        fitted = speech.train(data, model, seed=seed)
-        strings = data.strings["validation"]
-        decoded = speech.decode_strings(model, strings, data.settings["beam_width"])
-        der = metrics.error_rate(list(strings.labels), decoded["greedy"])
-    finally:
-        data.settings.clear()
-        data.settings.update(settings)
+    data = dataclasses.replace(data, settings={**data.settings, **overrides})
+    keras.utils.set_random_seed(seed)
+    model = speech.build_model(data)
+    fitted = speech.train(data, model, seed=seed)
+    strings = data.strings["validation"]
+    decoded = speech.decode_strings(model, strings, data.settings["beam_width"])
+    der = metrics.error_rate(list(strings.labels), decoded["greedy"])
     return der, fitted.seconds, fitted.epochs
 
 

@@ -259,6 +259,11 @@ def spike_statistics(logits, strings, frame_step):
             "mean_top_probability": float(np.concatenate(tops).mean())}
 
 
+def _exact_share(references, hypotheses):
+    """Share of strings transcribed exactly."""
+    return float(np.mean([np.array_equal(r, h) for r, h in zip(references, hypotheses)]))
+
+
 def evaluate(model, data, *, beam_width=None, decoded=None):
     """Digits: test accuracy (chance 0.1); strings: digit error rate, greedy and beam,
     and the share of strings decoded exactly (``decoded``: :func:`decode_strings`'s
@@ -272,8 +277,7 @@ def evaluate(model, data, *, beam_width=None, decoded=None):
     out = {}
     for how in ("greedy", "beam"):
         out[f"der_{how}"] = rk_metrics.error_rate(refs, decoded[how])
-        out[f"exact_{how}"] = float(np.mean([np.array_equal(r, h)
-                                             for r, h in zip(refs, decoded[how])]))
+        out[f"exact_{how}"] = _exact_share(refs, decoded[how])
     return out
 
 
@@ -448,7 +452,7 @@ def run_strings(data, seed=0, verbose=0, run_dir=None, **variant):
     refs = list(data.strings["test"].labels)
     piped = pipeline_digits(baseline, data.strings["test"], data.settings)
     scores["der_pipeline"] = rk_metrics.error_rate(refs, piped)
-    scores["exact_pipeline"] = float(np.mean([np.array_equal(r, h) for r, h in zip(refs, piped)]))
+    scores["exact_pipeline"] = _exact_share(refs, piped)
     scores["ctc_vs_pipeline"] = rk_metrics.paired_sign_test(
         [rk_metrics.edit_distance(r, h) for r, h in zip(refs, decoded["greedy"])],
         [rk_metrics.edit_distance(r, h) for r, h in zip(refs, piped)])

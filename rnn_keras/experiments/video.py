@@ -129,14 +129,15 @@ def train(data, model, *, task="next_frame", shuffled=False, frame_seed=0, seed=
 
 
 def evaluate(model, data, *, task="next_frame", shuffled=False, frame_seed=0):
-    """``next_frame``: rollout MSE and SSIM against copy-last, linear and empty frames;
+    """``next_frame``: rollout and one-step MSE and SSIM against copy-last, linear and
+    empty frames;
     ``direction``: test accuracy against chance (1/4)."""
     task = check_choice("task", task, TASKS)
     if task == "next_frame":
         _, scores = evaluate_predictor(model, data.frames["test"]["frames"])
         out = {}
-        for name, key in (("rollout", "model"), ("copy_last", "copy_last"),
-                          ("linear", "linear"), ("blank", "blank")):
+        for name, key in (("rollout", "model"), ("one_step", "one_step"),
+                          ("copy_last", "copy_last"), ("linear", "linear"), ("blank", "blank")):
             out[f"{name}_mse"] = float(scores[key]["mse"].mean())
             out[f"{name}_ssim"] = float(scores[key]["ssim"].mean())
         return out
