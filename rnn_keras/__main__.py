@@ -7,11 +7,14 @@
                                        [--pair P] [--attention A] [--beam W]
                                        [--series S]
                                        [--task T] [--split S] [--speaker NAME] [--snr DB]
-                                       [--distribute]
+                                       [--distribute] [--record DIR | --no-record]
 
 A run prints progress, writes ``metrics.json`` (and models, plots) under
 ``--out`` and ends its standard output with one JSON line holding
-``experiment``, ``profile``, ``seconds`` and the headline metrics. Usage
+``experiment``, ``profile``, ``seconds`` and the headline metrics. A
+full-profile run also writes its results record to ``results/``
+(:mod:`rnn_keras.results`; ``--record DIR`` for another folder or any
+profile, ``--no-record`` for none). Usage
 errors (unknown experiment, bad profile, missing data) exit with status 2 and
 one line saying what to do.
 """
@@ -62,6 +65,11 @@ def _parser():
     run.add_argument("--out", default=None,
                      help="output folder (default: runs/EXPERIMENT-PROFILE)")
     run.add_argument("--seed", type=int, default=0)
+    run.add_argument("--record", default=None, metavar="DIR",
+                     help="write the run's results record (rnn_keras.results) to DIR; "
+                          "full-profile runs write one to results/ unless --no-record")
+    run.add_argument("--no-record", action="store_true",
+                     help="write no results record, even at the full profile")
     variant = run.add_argument_group("model variant (experiments that train one model)")
     variant.add_argument("--cell", choices=("simple", "lstm", "gru"), default=None)
     variant.add_argument("--bidirectional", action=argparse.BooleanOptionalAction, default=None)
@@ -193,6 +201,12 @@ def _run(args):
     keras.utils.set_random_seed(args.seed)
     print(f"[rnn_keras] {args.experiment}: {config.describe(profile, data_dir)}; "
           f"seed={args.seed}; out={out}", flush=True)
+    record_dir = None if args.no_record else (args.record or ("results" if profile == "full"
+                                                              else None))
+    if record_dir is not None:
+        from rnn_keras import results
+
+        commit = results._commit()  # the code that runs, not what the tree holds at the end
     start = time.perf_counter()
     try:
         metrics = module.run(profile=profile, data_dir=data_dir, out_dir=out, seed=args.seed,
@@ -210,6 +224,13 @@ def _run(args):
     # instead of printing a line that strict JSON parsers refuse.
     _files.write_text(out / "metrics.json", json.dumps(summary, indent=2, allow_nan=False) + "\n")
     print(json.dumps(summary, allow_nan=False), flush=True)
+    if record_dir is not None:
+        arguments = {"profile": profile, "seed": args.seed, **options}
+        metrics = {k: v for k, v in summary.items()
+                   if k not in ("experiment", "profile", "seconds", "seed")}
+        path = results.write_record(record_dir, results.make_record(
+            args.experiment, arguments, metrics, summary["seconds"], commit=commit))
+        print(f"[rnn_keras] results record: {path}", flush=True)
 
 
 def main(argv=None):

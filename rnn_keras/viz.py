@@ -199,18 +199,25 @@ def plot_frame_rows(rows, titles=None, first_step=0, max_frames=10):
 
 
 def animate_frames(clips, titles=None, interval=120):
-    """Clips played side by side as an inline HTML5 animation (JavaScript, no ffmpeg).
+    """Clips played side by side as an animated GIF, inline: no JavaScript, no ffmpeg.
 
-    ``clips``: list of ``(frames, h, w[, 1])`` arrays of one length. Returns
-    an ``IPython.display.HTML`` object; a notebook shows it as a player.
+    ``clips``: list of ``(frames, h, w[, 1])`` arrays of one length (values in
+    [0, 1]). Returns an ``IPython.display.HTML`` object holding one ``<img>``
+    whose source is the GIF itself (a data URI), so it plays in Jupyter, in the
+    course site and in any HTML export, offline and with scripts off; its
+    ``gif`` attribute holds the GIF's bytes. ``interval``: milliseconds per frame.
     """
-    plt = _pyplot()
-    from IPython.display import HTML
-    from matplotlib import animation
+    import base64
+    import io
 
+    from IPython.display import HTML
+    from PIL import Image
+
+    plt = _pyplot()
     clips = [np.asarray(c).squeeze(-1) if np.asarray(c).ndim == 4 else np.asarray(c)
              for c in clips]
-    fig, axes = plt.subplots(1, len(clips), figsize=(1.6 * len(clips), 1.8), squeeze=False)
+    fig, axes = plt.subplots(1, len(clips), figsize=(1.6 * len(clips), 1.8), squeeze=False,
+                             dpi=80)
     images = []
     for k, (ax, clip) in enumerate(zip(axes[0], clips)):
         images.append(ax.imshow(clip[0], cmap="gray", vmin=0, vmax=1))
@@ -219,16 +226,22 @@ def animate_frames(clips, titles=None, interval=120):
         if titles:
             ax.set_title(titles[k], fontsize=8)
     fig.tight_layout(pad=0.2)
-
-    def draw(t):
+    frames = []
+    for t in range(max(len(c) for c in clips)):
         for image, clip in zip(images, clips):
             image.set_data(clip[min(t, len(clip) - 1)])
-        return images
-
-    player = animation.FuncAnimation(fig, draw, frames=max(len(c) for c in clips),
-                                     interval=interval, blit=True)
-    html = HTML(player.to_jshtml(default_mode="loop"))
+        fig.canvas.draw()
+        rgb = np.asarray(fig.canvas.buffer_rgba())[..., :3]
+        frames.append(Image.fromarray(rgb).convert("P", palette=Image.Palette.ADAPTIVE))
     plt.close(fig)
+    buffer = io.BytesIO()
+    frames[0].save(buffer, format="GIF", save_all=True, append_images=frames[1:],
+                   duration=int(interval), loop=0)
+    gif = buffer.getvalue()
+    alt = "animation: " + (", ".join(titles) if titles else f"{len(clips)} clips")
+    html = HTML(f'<img src="data:image/gif;base64,{base64.b64encode(gif).decode()}" '
+                f'alt="{alt}">')
+    html.gif = gif
     return html
 
 

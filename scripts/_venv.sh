@@ -5,7 +5,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VENV="${RNN_KERAS_VENV:-$ROOT/.venv}"
 PYTHON="${PYTHON:-python3}"
-EXTRAS="${RNN_KERAS_EXTRAS:-cpu,jax,notebooks,test}"
+EXTRAS="${RNN_KERAS_EXTRAS:-cpu,jax,notebooks,docs,test}"
 if [ ! -x "$VENV/bin/python" ]; then
   echo "[setup] creating virtual environment in $VENV"
   "$PYTHON" -m venv "$VENV"

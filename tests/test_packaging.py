@@ -10,7 +10,7 @@ except ImportError:  # Python 3.10
 import yaml
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
-EXTRAS_IN_CONDA = ("cpu", "jax", "notebooks", "test")
+EXTRAS_IN_CONDA = ("cpu", "jax", "notebooks", "docs", "test")
 
 
 def pyproject_requirements():

@@ -468,6 +468,9 @@ def run(profile=None, data_dir=None, out_dir=None, seed=0, verbose=2, cell=None,
         "epochs": len(result["history"]["loss"]),
         "loss_per_epoch": [float(v) for v in result["history"]["loss"]],
         "resumed_from_epoch": result["resumed_from"],
+        # the strongest trivial baseline beside it (whole reviews; the network reads the
+        # last max_length tokens), so a record carries both
+        "tfidf_accuracy": tfidf_baseline(data)["test_accuracy"],
     }
     if distribute:
         metrics["replicas"] = result["replicas"]
