@@ -33,6 +33,7 @@ suppress_warnings = ["myst.header", "mystnb.unknown_mime_type", "misc.highlighti
 # API pages: Google-style docstrings (Args:, Returns:, Call arguments:).
 autodoc_member_order = "bysource"
 autodoc_typehints = "none"
+autodoc_inherit_docstrings = False  # Keras's own docstrings are not ours to render
 autodoc_default_options = {"members": True, "show-inheritance": False}
 napoleon_google_docstring = True
 napoleon_custom_sections = [("Call arguments", "params_style"), ("Shapes", "notes_style")]
@@ -48,6 +49,6 @@ html_theme_options = {
 }
 html_static_path = []
 html_last_updated_fmt = None
-html_copy_source = False
+html_copy_source = True  # the download button offers each page's source (.ipynb, .md)
 # The GitHub repository, when the build knows it (links "Open in Colab").
 REPOSITORY = os.environ.get("RNN_KERAS_REPOSITORY", "rnn-keras/rnn-keras")

@@ -45,6 +45,9 @@ class Headline:
 HEADLINES = {
     "topologies": [Headline("many-to-one digits-by-rows accuracy", "many_to_one_accuracy",
                             "many_to_one_baseline_accuracy", "majority class")],
+    "gradient-flow": [Headline("LSTM gradient kept from the last step to the first",
+                               "lstm_norm_ratio_first_to_last",
+                               "simple_norm_ratio_first_to_last", "SimpleRNN's")],
     "adding-problem": [Headline("LSTM MSE at the longest T", "lstm_T{T}_mse", "baseline_mse",
                                 "predict the mean", higher_is_better=False)],
     "bidirectional": [Headline("bidirectional tagger, first-quarter accuracy",
@@ -63,7 +66,11 @@ HEADLINES = {
                        "copy the last frame", higher_is_better=False)],
     "timeseries": [Headline("best network's test MAE (picked on validation)", "best_neural_mae",
                             "best_baseline_mae", "best forecasters' baseline (validation)",
-                            higher_is_better=False)],
+                            higher_is_better=False)]
+    + [Headline(f"best network's MAE, last {years} years (picked on validation)",
+                f"best_neural_mae_{years}", f"best_baseline_mae_{years}",
+                "best forecasters' baseline (validation)", higher_is_better=False)
+       for years in (67, 35)],
     "speech": [Headline("digit accuracy, bidirectional GRU", "rnn", "mfcc_lr",
                         "MFCC statistics + logistic regression"),
                Headline("digit error rate, CTC (greedy)", "der_greedy", "der_pipeline",
@@ -204,8 +211,16 @@ def _fmt(value):
     return f"{value:.4g}"
 
 
+def _link(name, prefix):
+    return prefix.format(file=name) if "{file}" in prefix else f"[{name}]({prefix}{name})"
+
+
 def headline_table(records, link_prefix="results/"):
-    """The markdown headline table: one row per headline of each record."""
+    """The markdown headline table: one row per headline of each record.
+
+    Each row links its record as ``link_prefix + file name``; a ``link_prefix``
+    holding ``{file}`` is formatted with the file name instead.
+    """
     lines = ["| experiment | metric | model | baseline | beats it | record |",
              "|---|---|---|---|---|---|"]
     for record in records:
@@ -217,6 +232,6 @@ def headline_table(records, link_prefix="results/"):
             verdict = {True: "yes", False: "**no**", None: "—"}[row["holds"]]
             lines.append(f"| {name} | {row['label']} | {_fmt(row['value'])} | "
                          f"{_fmt(row['baseline'])} ({row['baseline_label']}) | {verdict} | "
-                         f"[{record['file']}]({link_prefix}{record['file']}), "
+                         f"{_link(record['file'], link_prefix)}, "
                          f"{record['date'][:10]} |")
     return "\n".join(lines) + "\n"

@@ -1,10 +1,10 @@
 """Prints the claims each committed notebook checked on its own run, as Markdown.
 
-    python scripts/list_claims.py            # the README's "What the notebooks claim" list
+    python scripts/list_claims.py            # docs/notebooks.md's "What the notebooks claim"
 
 Each line is a `CLAIM ✓` line that `rnn_keras.claims.claim` printed in a stored
-output, numbers included. tests/test_notebook_layout.py checks that the README
-holds exactly this list, so the README cannot drift from the notebooks.
+output, numbers included. tests/test_notebook_layout.py checks that
+docs/notebooks.md holds exactly this list, so the page cannot drift from the notebooks.
 """
 
 import json

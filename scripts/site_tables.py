@@ -75,7 +75,7 @@ def registry_page():
              "(`python -m rnn_keras run EXPERIMENT --profile full`; "
              "{py:mod}`rnn_keras.results`). This page and the README's headline table "
              "are generated from the records committed under `results/`.\n",
-             headline("#"), ""]
+             headline("{file}"), ""]
     for record in records():
         anchor = record["file"]
         parts.append(f"## {anchor}\n")
@@ -119,7 +119,7 @@ def write_site(directory):
     generated = directory / "_generated"
     generated.mkdir(parents=True, exist_ok=True)
     (generated / "notebook-table.md").write_text(notebook_table(site=True))
-    (generated / "headline.md").write_text(headline(link_prefix="registry.html#"))
+    (generated / "headline.md").write_text(headline(link_prefix="{{doc}}`{file} </registry>`"))
     (directory / "registry.md").write_text(registry_page())
 
 

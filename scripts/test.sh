@@ -34,6 +34,13 @@ if [ "$MODE" = fast ]; then
   echo "[test] fast tier finished in $(( $(date +%s) - start )) s (exit $status)"
   exit $status
 fi
+# The site's browser test (tests/test_site.py) opens every page in Debian's Chromium:
+# installed here where we may (root with apt-get); elsewhere that test is skipped, saying so.
+if ! command -v chromium >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+  echo "[setup] installing Chromium for the site's browser test (apt-get install chromium)"
+  { apt-get install -y -qq chromium || { apt-get update -qq && apt-get install -y -qq chromium; }; } \
+    >/dev/null 2>&1 || echo "[setup] could not install Chromium: the browser test will be skipped"
+fi
 PARALLEL=()
 if [ "$WORKERS" != 0 ]; then
   # --dist loadfile keeps each notebook (and each test file) whole on one worker.

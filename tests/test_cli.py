@@ -116,6 +116,43 @@ def test_nan_nested_in_lists_never_reaches_the_json_line(monkeypatch, capsys, tm
     assert [p.name for p in tmp_path.iterdir()] == ["metrics.json"]  # no temporary left
 
 
+def test_full_profile_writes_a_results_record(monkeypatch, capsys, tmp_path):
+    """A full-profile run writes one record to results/ (relative to the working folder):
+    the arguments, every metric, the headline against its baseline, commit, machine,
+    seconds, peak memory, date; --no-record writes none; --record DIR writes any profile."""
+    from rnn_keras import experiments
+    from rnn_keras import results
+
+    module = experiments.get("video")
+    monkeypatch.setattr(module, "run", lambda **kwargs: {"rollout_mse": 0.02,
+                                                          "copy_last_mse": 0.03})
+    monkeypatch.chdir(tmp_path)
+    assert main(["run", "video", "--profile", "full", "--out", "o"]) == 0
+    assert "results record: results/video.json" in capsys.readouterr().out
+    (record,) = results.load_records(tmp_path / "results")
+    assert record["arguments"] == {"profile": "full", "seed": 0}
+    assert record["metrics"] == {"rollout_mse": 0.02, "copy_last_mse": 0.03}
+    assert record["headline"][0]["holds"] is True and record["headline"][0]["baseline"] == 0.03
+    assert record["commit"] and record["machine"]["cores"] >= 1 and record["peak_rss_mb"] > 0
+    assert record["date"].startswith("20") and record["seconds"] >= 0
+    (tmp_path / "results" / "video.json").unlink()
+    assert main(["run", "video", "--profile", "full", "--out", "o", "--no-record"]) == 0
+    assert not list((tmp_path / "results").glob("*.json"))
+    assert main(["run", "video", "--profile", "smoke", "--out", "s"]) == 0
+    assert not list((tmp_path / "results").glob("*.json"))  # quick/smoke: none by default
+    assert main(["run", "video", "--profile", "smoke", "--out", "s", "--record", "r"]) == 0
+    assert [p.name for p in (tmp_path / "r").iterdir()] == ["video.json"]
+
+
+def test_record_names_carry_the_options():
+    from rnn_keras import results
+
+    assert results.record_name("timeseries", {"profile": "full", "seed": 0,
+                                              "series": "taylor"}) == "timeseries--series-taylor.json"
+    assert results.record_name("sentiment", {"pretrain": "lm", "cell": None}) == \
+        "sentiment--pretrain-lm.json"
+
+
 def test_profile_from_the_environment_is_validated(monkeypatch, capsys, tmp_path):
     monkeypatch.setenv("RNN_KERAS_PROFILE", "medium")
     assert main(["run", "topologies", "--out", str(tmp_path / "o")]) == 2

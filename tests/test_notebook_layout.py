@@ -13,7 +13,8 @@ import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
-README = (ROOT / "README.md").read_text()
+RESULTS = (ROOT / "docs" / "results.md").read_text()
+NOTEBOOKS_PAGE = (ROOT / "docs" / "notebooks.md").read_text()
 
 
 def cells(path):
@@ -61,15 +62,49 @@ def test_structure_and_stored_outputs(path):
     assert not any(o.get("output_type") == "error" for c in code for o in c["outputs"])
 
 
+INSTALL_GUARD = 'if importlib.util.find_spec("rnn_keras") is None:'
+
+
+def is_install_cell(cell):
+    return INSTALL_GUARD in "".join(cell["source"])
+
+
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_setup_cell_ignores_tensorflow_log_output(path):
-    setup = next(c for c in cells(path) if c["cell_type"] == "code")
+    setup = next(c for c in cells(path) if c["cell_type"] == "code" and not is_install_cell(c))
     assert "".join(setup["source"]).startswith("# NBVAL_IGNORE_OUTPUT")
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_opens_in_colab_and_installs_the_package_only_where_missing(path):
+    """A Colab link in the title cell; the first code cell installs rnn_keras only where it is
+    missing (nbval and local runs import the installed package and skip the install)."""
+    nb_cells = cells(path)
+    assert f"blob/main/notebooks/{path.name})" in "".join(nb_cells[0]["source"])
+    first = next(c for c in nb_cells if c["cell_type"] == "code")
+    assert is_install_cell(first), "the first code cell installs the package where it is missing"
+    source = "".join(first["source"])
+    assert source.startswith("# NBVAL_IGNORE_OUTPUT") and "%pip install" in source
+    assert source.index(INSTALL_GUARD) < source.index("%pip install")
+    assert sum(is_install_cell(c) for c in nb_cells) == 1
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_paired_text_file_is_in_sync(path):
+    """Each notebook has its py:percent twin (jupytext.toml) with the same cells."""
+    jupytext = pytest.importorskip("jupytext")
+    twin = path.with_suffix(".py")
+    assert twin.exists(), f"run: jupytext --sync {path.relative_to(ROOT)}"
+    text = jupytext.read(twin)
+    pairs = [(c.cell_type, c.source.rstrip()) for c in text.cells]  # the text form drops
+    stored = [(c["cell_type"], "".join(c["source"]).rstrip()) for c in cells(path)]  # end blanks
+    assert pairs == stored, f"{twin.name} and {path.name} differ: jupytext --sync them"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_notebooks_call_the_package(path):
-    code = "\n".join("".join(c["source"]) for c in cells(path) if c["cell_type"] == "code")
+    code = "\n".join("".join(c["source"]) for c in cells(path)
+                     if c["cell_type"] == "code" and not is_install_cell(c))
     assert "import rnn_keras" in code
     assert len(code.splitlines()) < 200, "package work is moving into the notebook"
 
@@ -96,38 +131,38 @@ def test_every_data_notebook_is_known_to_the_test_tiers():
         assert reads_data == (path.name[:2] in NOTEBOOK_DATA), path.name
 
 
-def readme_results_of(notebook):
-    """The README's result sections whose heading names ``notebook NN``."""
+def results_of(notebook):
+    """The results page's sections whose heading names ``notebook NN``."""
     sections, keep = [], False
-    for line in README.splitlines():
-        if line.startswith(("## ", "### ")):
-            keep = line.startswith("### ") and f"notebook {notebook}" in line
+    for line in RESULTS.splitlines():
+        if line.startswith(("# ", "## ")):
+            keep = line.startswith("## ") and f"notebook {notebook}" in line
         if keep:
             sections.append(line)
     return "\n".join(sections)
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
-def test_numbers_quoted_from_the_readme_are_in_the_readme(path):
-    """A result only the full profile shows is quoted from the README, so it must be in that
-    notebook's own results section, as a whole number (``0.88`` is not in ``0.882``):
-    anywhere in the README, most two-decimal numbers occur by chance."""
-    results = readme_results_of(path.name[:2])
+def test_numbers_quoted_from_the_results_page_are_there(path):
+    """A result only the full profile shows is quoted from the results page (docs/results.md),
+    so it must be in that notebook's own section there, as a whole number (``0.88`` is not
+    in ``0.882``): anywhere on the page, most two-decimal numbers occur by chance."""
+    results = results_of(path.name[:2])
     for cell in cells(path):
         if cell["cell_type"] != "markdown":
             continue
         for sentence in re.split(r"(?<=[.:;])\s+", "".join(cell["source"])):
-            if "README" not in sentence:
+            if "results page" not in sentence:
                 continue
             for number in re.findall(r"\b\d+\.\d+\b", sentence):
                 assert re.search(rf"(?<![\d.]){re.escape(number)}(?![\d])", results), \
-                    f"{path.name}: {number} is not in its README section ({sentence[:80]}...)"
+                    f"{path.name}: {number} is not in its results section ({sentence[:80]}...)"
 
 
-def test_the_readme_section_lookup_is_not_trivially_true():
-    results = readme_results_of("04")
-    assert results.startswith("### Sentiment on IMDB") and "### Translation" not in results
-    assert readme_results_of("00") == ""
+def test_the_results_section_lookup_is_not_trivially_true():
+    results = results_of("04")
+    assert results.startswith("## Sentiment on IMDB") and "## Translation" not in results
+    assert results_of("00") == ""
 
 
 def _stdout(path, marker):
@@ -139,34 +174,35 @@ def _stdout(path, marker):
     raise AssertionError(f"{path.name}: no output containing {marker!r}")
 
 
-def test_readme_quick_sentiment_table_is_notebook_04s():
-    """The README's quick table is the committed notebook's run, not an older one."""
+def test_quick_sentiment_table_is_notebook_04s():
+    """The results page's quick table is the committed notebook's run, not an older one."""
     path = next(p for p in NOTEBOOKS if p.name.startswith("04_"))
     table = _stdout(path, "test acc  val acc")
     notebook_rows = [line.split()[-4:-2] for line in table.splitlines()[1:10]]
-    start = README.index("| SimpleRNN, last state |")
-    readme_rows = [line.split("|")[2:4] for line in README[start:].splitlines()[:9]]
+    start = RESULTS.index("| SimpleRNN, last state |")
+    readme_rows = [line.split("|")[2:4] for line in RESULTS[start:].splitlines()[:9]]
     assert [[a.strip(), b.strip()] for a, b in readme_rows] == notebook_rows
 
 
-def test_readme_quick_results_are_the_committed_notebooks_numbers():
-    """Each README block marked `<!-- checked: notebook NN -->` holds only numbers NN printed."""
-    problems, checked = script("check_readme_numbers").missing()
+def test_quick_results_are_the_committed_notebooks_numbers():
+    """Each block of docs/ marked `<!-- checked: notebook NN -->` holds only numbers NN printed."""
+    problems, checked = script("check_doc_numbers").missing()
     assert not problems, "\n".join(problems)
     assert checked > 80  # the quick tables of notebooks 01-08, not a stray marker
 
 
-def test_readme_number_check_catches_a_number_the_notebook_never_printed():
-    check = script("check_readme_numbers")
-    readme = "<!-- checked: notebook 04 -->\n| variant | acc |\n|---|---|\n| BiGRU | 0.999 |\n"
-    problems, checked = check.missing(readme)
-    assert checked == 1 and problems == ["README.md:1: 0.999 is not printed by 04_sentiment_imdb.ipynb"]
+def test_number_check_catches_a_number_the_notebook_never_printed():
+    check = script("check_doc_numbers")
+    page = "<!-- checked: notebook 04 -->\n| variant | acc |\n|---|---|\n| BiGRU | 0.999 |\n"
+    problems, checked = check.missing({"docs/x.md": page})
+    assert checked == 1 and problems == ["docs/x.md:1: 0.999 is not printed by 04_sentiment_imdb.ipynb"]
     _, printed = check.notebook_numbers("04")
     shown = f"{printed[-1]:.3f}" if printed[-1] % 1 else f"{printed[-1]:.0f}"
-    assert check.missing(readme.replace("0.999", shown)) == ([], 1)
+    assert check.missing({"docs/x.md": page.replace("0.999", shown)}) == ([], 1)
 
 
-def test_readme_lists_exactly_the_notebooks_claims():
-    listed = README.split("<!-- claims:start -->\n")[1].split("<!-- claims:end -->")[0]
-    assert listed == script("list_claims").markdown(), "run python scripts/list_claims.py and update the README"
+def test_notebooks_page_lists_exactly_the_notebooks_claims():
+    listed = NOTEBOOKS_PAGE.split("<!-- claims:start -->\n")[1].split("<!-- claims:end -->")[0]
+    assert listed == script("list_claims").markdown(), \
+        "run python scripts/list_claims.py and update docs/notebooks.md"
     assert listed.count("\n") > 40

@@ -192,6 +192,7 @@ def test_every_page_renders_offline_in_chromium(site):
             response = page.goto(base + name, wait_until="load")
             assert response.ok, name
             found = page.evaluate(PAGE_CHECK)
+            page.wait_for_load_state("networkidle")  # fonts MathJax asked for, before leaving
             results[name] = found
             for what, bad in (("requests leaving the machine", outside),
                               ("failed requests", failed), ("script errors", errors),

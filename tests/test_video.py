@@ -184,3 +184,19 @@ def test_shuffled_frames_keep_the_frames_but_not_their_order():
     for clip, mixed in zip(clips, shuffled):
         assert sorted(mixed.ravel()) == sorted(clip.ravel())
     assert not np.array_equal(shuffled, clips)
+
+
+def test_animation_is_a_gif_that_needs_no_javascript():
+    """viz.animate_frames: one <img> holding an animated GIF, every frame of the longest clip."""
+    import io
+
+    from PIL import Image
+
+    from rnn_keras import viz
+
+    rng = np.random.default_rng(0)
+    html = viz.animate_frames([rng.random((6, 8, 8)), rng.random((4, 8, 8, 1))],
+                              titles=["true", "predicted"])
+    assert html.data.startswith('<img src="data:image/gif;base64,') and "<script" not in html.data
+    gif = Image.open(io.BytesIO(html.gif))
+    assert gif.format == "GIF" and gif.n_frames == 6

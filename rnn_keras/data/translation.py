@@ -65,7 +65,7 @@ ARCHIVES = {
         name="Tatoeba English-French pairs, 2019 release (fra-eng.zip)",
         filename="fra-eng.zip",
         # manythings.org republishes this file as Tatoeba grows: a newer copy
-        # fails the checksum of the release the README's numbers come from.
+        # fails the checksum of the release the results page's numbers come from.
         url="https://www.manythings.org/anki/fra-eng.zip",
         sha256="5fef03fd9c5bbe0e26849df137944dbdb0b7b05977d0a19dc3ba8743fde6befe",
         folder="fra-eng",

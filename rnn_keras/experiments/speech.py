@@ -43,7 +43,7 @@ SETTINGS = {
     # Notebook 11 on 2 cores: small BiGRU, CNN and CTC models; strings of 3-5
     # digits (full: 3-7), CTC batches of 16 (more updates: it leaves its
     # all-blank plateau within the budget; the full profile's 2,000 strings
-    # in batches of 32 did better than in batches of 16, README).
+    # in batches of 32 did better than in batches of 16, docs/results.md).
     "quick": {"seconds": 1.0, "frame_length": 320, "frame_step": 160, "fft_length": 512,
               "num_mel_bins": 40, "units": 32, "num_layers": 1, "epochs": 4,
               "cnn_filters": (8, 16, 32), "cnn_epochs": 4, "batch_size": 32,

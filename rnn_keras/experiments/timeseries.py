@@ -61,7 +61,7 @@ VARIANTS = {
 
 SETTINGS = {
     # Notebook 09 in about a minute and a half on 2 cores: one seed, shorter training, every
-    # third training window, and no refitted ARIMA (its numbers are in the README).
+    # third training window, and no refitted ARIMA (its numbers are in docs/results.md).
     "quick": {"variants": ("mlp", "cnn", "rnn"), "seeds": (0,), "epochs": 15, "patience": 4,
               "window_every": 3, "units": 32, "holt_winters": True, "arima": False, "refit": True,
               "jena_epochs": 2},

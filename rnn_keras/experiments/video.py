@@ -33,7 +33,7 @@ CONTEXT, HORIZON = 10, 10
 SETTINGS = {
     # 32x32 frames, one digit, small models: notebook 08 in about 90 s on 2 cores.
     # Too little to learn motion (the rollout blurs; notebook 08 says so); the
-    # full profile is the real attempt (README).
+    # full profile is the real attempt (docs/results.md).
     "quick": {"size": 32, "digits": 1, "speed": (1.0, 2.0), "n_train": 400, "n_test": 60,
               "filters": (16, 16), "patch_size": 2, "epochs": 5, "batch_size": 8,
               "learning_rate": 3e-3,

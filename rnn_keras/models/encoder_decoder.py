@@ -121,5 +121,5 @@ class EncoderDecoder(keras.Model):
 
     @classmethod
     def from_config(cls, config):
-        # get_config returns the constructor's arguments (not a graph).
+        """Rebuilds the model from :meth:`get_config` (the constructor's arguments)."""
         return cls(**config)

@@ -25,8 +25,8 @@ def many_to_many(num_outputs, *, vocab_size=None, input_dim=None, embedding_dim=
         num_outputs: outputs per step (classes or regression targets).
         vocab_size, input_dim, embedding_dim, timesteps, mask_value: the
             input, as in :func:`many_to_one`.
-        cell, units, num_layers, bidirectional, dropout, recurrent_dropout,
-        implementation: the shared recurrent arguments.
+        cell, units, num_layers, bidirectional, dropout, recurrent_dropout, implementation:
+            the shared recurrent arguments.
         output_activation: activation of the per-step outputs.
         name: the model's name.
 

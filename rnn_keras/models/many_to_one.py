@@ -31,8 +31,8 @@ def many_to_one(num_outputs, *, vocab_size=None, input_dim=None, embedding_dim=6
             one of ``vocab_size`` and ``input_dim``.
         embedding_dim: embedding width for token inputs.
         timesteps: fixed sequence length, or ``None`` for any length.
-        cell, units, num_layers, bidirectional, dropout, recurrent_dropout,
-        implementation: the shared recurrent arguments
+        cell, units, num_layers, bidirectional, dropout, recurrent_dropout, implementation:
+            the shared recurrent arguments
             (see `rnn_keras.models.common`).
         pooling: ``"last"``, ``"mean"``, ``"max"``, ``"mean_max"`` or ``"concat"``.
         mask_value: for feature inputs, steps whose features all equal it

@@ -32,16 +32,16 @@ def one_to_many(input_dim, num_outputs=None, *, steps=None, vocab_size=None,
         steps: length of the output sequence in repeat mode.
         vocab_size: size of the output vocabulary (language-model mode).
         embedding_dim: token embedding width (language-model mode).
-        cell, units, num_layers, bidirectional, dropout, recurrent_dropout,
-        implementation: the shared recurrent arguments. A step-by-step
+        cell, units, num_layers, bidirectional, dropout, recurrent_dropout, implementation:
+            the shared recurrent arguments. A step-by-step
             generator cannot be bidirectional (it would read tokens it has not
             produced yet).
         output_activation: activation of the outputs; ``None`` gives logits.
         name: the model's name.
 
     Returns:
-        A built `keras.Model`: ``(batch, input_dim)`` to ``(batch, steps,
-        num_outputs)`` in repeat mode; ``{"features": (batch, input_dim),
+        A built `keras.Model`: ``(batch, input_dim)`` to
+        ``(batch, steps, num_outputs)`` in repeat mode; ``{"features": (batch, input_dim),
         "tokens": (batch, T)}`` to ``(batch, T, vocab_size)`` otherwise.
 
     Example:
@@ -137,9 +137,10 @@ def image_captioner(vocab_size, image_shape, *, cnn_filters=(32, 64, 128), embed
         name: the model's name.
 
     Returns:
-        A built :class:`ImageCaptioner` on ``{"encoder_inputs": (batch, h, w, c),
-        "decoder_inputs": (batch, T)}`` giving ``(batch, T, vocab_size)``
-        logits (teacher forcing: the caption shifted right after ``<start>``).
+        A built :class:`ImageCaptioner`. Its inputs are a dict of ``encoder_inputs``
+        ``(batch, h, w, c)`` and ``decoder_inputs`` ``(batch, T)`` (teacher forcing,
+        the caption shifted right after ``<start>``); its outputs are
+        ``(batch, T, vocab_size)`` logits.
 
     Example:
 

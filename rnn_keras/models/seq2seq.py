@@ -57,8 +57,8 @@ def seq2seq(target_vocab_size, *, source_vocab_size=None, source_input_dim=None,
         source_input_dim: for float feature sources, features per step. Give
             exactly one of the two.
         embedding_dim: width of the token embeddings.
-        cell, units, num_layers, bidirectional, dropout, recurrent_dropout,
-        implementation: the shared recurrent arguments (``bidirectional``
+        cell, units, num_layers, bidirectional, dropout, recurrent_dropout, implementation:
+            the shared recurrent arguments (``bidirectional``
             applies to the encoder; ``implementation`` picks the cells of the
             Bahdanau decoder too: Keras's or this package's).
         attention: ``None``/``"none"``, ``"bahdanau"`` or ``"luong"``.
@@ -67,9 +67,9 @@ def seq2seq(target_vocab_size, *, source_vocab_size=None, source_input_dim=None,
         name: the model's name.
 
     Returns:
-        A built :class:`Seq2Seq` on ``{"encoder_inputs": (batch, S),
-        "decoder_inputs": (batch, T)}`` giving ``(batch, T,
-        target_vocab_size)`` logits. Weight the loss with ``sample_weight``
+        A built :class:`Seq2Seq`. Its inputs are a dict of ``encoder_inputs``
+        ``(batch, S)`` and ``decoder_inputs`` ``(batch, T)``; its outputs are
+        ``(batch, T, target_vocab_size)`` logits. Weight the loss with ``sample_weight``
         (0 on padded target steps).
 
     Example:

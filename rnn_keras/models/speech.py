@@ -56,8 +56,8 @@ def word_classifier(num_classes=10, *, kind="rnn", samples=None, sampling_rate=8
         samples: fixed waveform length, or ``None`` for any.
         sampling_rate, frame_length, frame_step, fft_length, num_mel_bins:
             the front end (:class:`rnn_keras.layers.LogMelSpectrogram`).
-        cell, units, num_layers, bidirectional, dropout, recurrent_dropout,
-        implementation: the shared recurrent arguments (``kind="rnn"``).
+        cell, units, num_layers, bidirectional, dropout, recurrent_dropout, implementation:
+            the shared recurrent arguments (``kind="rnn"``).
         pooling: ``"last"``, ``"mean"``, ``"max"`` or ``"mean_max"``.
         cnn_filters: channels of the convolution blocks (``kind="cnn"``).
         spec_augment: ``None``, or the arguments of a
@@ -114,8 +114,8 @@ def ctc_recognizer(num_labels=10, *, sampling_rate=8000, frame_length=200, frame
         num_labels: how many labels (10 digits).
         sampling_rate, frame_length, frame_step, fft_length, num_mel_bins:
             the front end.
-        cell, units, num_layers, bidirectional, dropout, recurrent_dropout,
-        implementation: the shared recurrent arguments.
+        cell, units, num_layers, bidirectional, dropout, recurrent_dropout, implementation:
+            the shared recurrent arguments.
         spec_augment: ``None`` or :class:`rnn_keras.layers.SpecAugment` arguments.
         name: the model's name.
 

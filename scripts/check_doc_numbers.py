@@ -1,19 +1,19 @@
-"""Checks that the README's quick-profile results are the committed notebooks' numbers.
+"""Checks that the results pages' quick-profile numbers are the committed notebooks' numbers.
 
-    python scripts/check_readme_numbers.py     # lists every README number not found
+    python scripts/check_doc_numbers.py     # lists every number of a checked block not found
 
-The README marks each block of notebook results with a comment on the line
-before it:
+The pages under docs/ (the course site) mark each block of notebook results
+with a comment on the line before it:
 
     <!-- checked: notebook 04 -->                  the next table or paragraph
     <!-- checked: notebook 01, column 2 -->        only that column (1 = first) of the table
     <!-- checked: notebook 05, rows quick -->      only the rows whose first cell starts "quick"
 
 Every number in a checked block (a table's header row and first column, which
-name the columns and rows, are left out) must be one that the notebook printed in a stored output, at the
-README's precision (0.625 matches a printed 0.6249; 17.9% matches 0.1786).
+name the columns and rows, are left out) must be one that the notebook printed in a stored
+output, at the page's precision (0.625 matches a printed 0.6249; 17.9% matches 0.1786).
 tests/test_notebook_layout.py runs this, so a re-executed notebook whose
-numbers moved fails the test until the README follows.
+numbers moved fails the test until the page follows.
 """
 
 import json
@@ -50,7 +50,7 @@ def _matches(token, printed):
 
 
 def blocks(readme):
-    """``(notebook, line number, [number tokens])`` for every checked block of the README."""
+    """``(notebook, line number, [number tokens])`` for every checked block of a page."""
     lines = readme.splitlines()
     for i, line in enumerate(lines):
         marker = MARKER.search(line)
@@ -79,16 +79,25 @@ def blocks(readme):
         yield number, i + 1, tokens
 
 
-def missing(readme=None):
-    """README numbers of checked blocks that their notebook never printed."""
-    readme = readme if readme is not None else (ROOT / "README.md").read_text(encoding="utf-8")
+def pages():
+    """``{relative path: text}`` of every page under docs/ and the README."""
+    paths = [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]
+    return {p.relative_to(ROOT).as_posix(): p.read_text(encoding="utf-8") for p in paths}
+
+
+def missing(texts=None):
+    """Numbers of checked blocks that their notebook never printed.
+
+    ``texts``: ``{name: markdown}`` (default: :func:`pages`).
+    """
     problems, checked = [], 0
-    for number, line, tokens in blocks(readme):
-        name, printed = notebook_numbers(number)
-        for token in tokens:
-            checked += 1
-            if not _matches(token, printed):
-                problems.append(f"README.md:{line}: {token} is not printed by {name}")
+    for page, text in (texts if texts is not None else pages()).items():
+        for number, line, tokens in blocks(text):
+            name, printed = notebook_numbers(number)
+            for token in tokens:
+                checked += 1
+                if not _matches(token, printed):
+                    problems.append(f"{page}:{line}: {token} is not printed by {name}")
     return problems, checked
 
 
