@@ -39,17 +39,23 @@ class Headline:
     baseline: str | None
     baseline_label: str
     higher_is_better: bool = True
+    # "beats it" needs the model's error at most ``(1 - margin)`` of the baseline's
+    # (or its score ``(1 + margin)`` of it): 0.5 = halves the error, "solves" it.
+    margin: float = 0.0
+    # metric key of a test of the difference (Diebold-Mariano p): a gap with p >= 0.05
+    # is reported as a tie, not as a win.
+    p_value: str | None = None
 
 
 # The headline of each experiment, against its strongest trivial baseline.
 HEADLINES = {
     "topologies": [Headline("many-to-one digits-by-rows accuracy", "many_to_one_accuracy",
                             "many_to_one_baseline_accuracy", "majority class")],
-    "gradient-flow": [Headline("LSTM gradient kept from the last step to the first",
-                               "lstm_norm_ratio_first_to_last",
-                               "simple_norm_ratio_first_to_last", "SimpleRNN's")],
-    "adding-problem": [Headline("LSTM MSE at the longest T", "lstm_T{T}_mse", "baseline_mse",
-                                "predict the mean", higher_is_better=False)],
+    "gradient-flow": [Headline("LSTM's per-step gradient factor at initialisation",
+                               "lstm_decay_rate", "simple_decay_rate", "SimpleRNN's")],
+    "adding-problem": [Headline("LSTM MSE at the longest T (beats = halves the baseline's)",
+                                "lstm_T{T}_mse", "baseline_mse", "predict the mean",
+                                higher_is_better=False, margin=0.5)],
     "bidirectional": [Headline("bidirectional tagger, first-quarter accuracy",
                                "bi_first_quarter_accuracy", "chance_first_quarter_accuracy",
                                "majority tag")],
@@ -66,10 +72,11 @@ HEADLINES = {
                        "copy the last frame", higher_is_better=False)],
     "timeseries": [Headline("best network's test MAE (picked on validation)", "best_neural_mae",
                             "best_baseline_mae", "best forecasters' baseline (validation)",
-                            higher_is_better=False)]
+                            higher_is_better=False, p_value="dm_p_value")]
     + [Headline(f"best network's MAE, last {years} years (picked on validation)",
                 f"best_neural_mae_{years}", f"best_baseline_mae_{years}",
-                "best forecasters' baseline (validation)", higher_is_better=False)
+                "best forecasters' baseline (validation)", higher_is_better=False,
+                p_value=f"dm_p_value_{years}")
        for years in (67, 35)],
     "speech": [Headline("digit accuracy, bidirectional GRU", "rnn", "mfcc_lr",
                         "MFCC statistics + logistic regression"),
@@ -90,10 +97,13 @@ def _metric_key(template, metrics):
 
 
 def headline_numbers(record):
-    """``[{label, metric, value, baseline_label, baseline, holds}]`` of a record's experiment.
+    """``[{label, metric, value, baseline_label, baseline, holds, p_value}]`` of a record.
 
-    ``holds`` says whether the model beats its baseline (``None`` where either
-    number is missing); a headline whose metric the record lacks is left out.
+    ``holds`` says whether the model beats its baseline by the headline's
+    margin (``None`` where either number is missing); ``p_value`` is the
+    record's test of the gap, where it has one. Derived from the metrics each
+    time (records store no verdict); a headline whose metric the record lacks
+    is left out.
     """
     rows = []
     metrics = record["metrics"]
@@ -104,10 +114,13 @@ def headline_numbers(record):
             continue
         base = metrics.get(spec.baseline) if spec.baseline else None
         base = base if isinstance(base, (int, float)) and not isinstance(base, bool) else None
-        holds = None if base is None else (value > base if spec.higher_is_better
-                                           else value < base)
+        holds = None if base is None else (value > base * (1 + spec.margin)
+                                           if spec.higher_is_better
+                                           else value < base * (1 - spec.margin))
+        p_value = metrics.get(spec.p_value) if spec.p_value else None
         rows.append({"label": spec.label, "metric": key, "value": value,
-                     "baseline_label": spec.baseline_label, "baseline": base, "holds": holds})
+                     "baseline_label": spec.baseline_label, "baseline": base, "holds": holds,
+                     "p_value": p_value if isinstance(p_value, (int, float)) else None})
     return rows
 
 
@@ -163,8 +176,19 @@ def make_record(experiment, arguments, metrics, seconds, commit=None):
               "metrics": metrics, "commit": commit or _commit(), "machine": machine(),
               "seconds": round(seconds, 1), "peak_rss_mb": peak_rss_mb(),
               "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")}
-    record["headline"] = headline_numbers(record)
     return record
+
+
+def command_options(arguments):
+    """The CLI options of a record's ``arguments`` that change what runs, as typed."""
+    words = []
+    for key, value in sorted(arguments.items()):
+        if key in ("profile", "seed", "out", "data_dir") or value is None:
+            continue
+        flag = "--" + key.replace("_", "-")
+        words.append(flag if value is True else f"--no-{flag[2:]}" if value is False
+                     else f"{flag} {value}")
+    return " ".join(words)
 
 
 def record_name(experiment, arguments):
@@ -204,11 +228,12 @@ def load_records(directory):
 
 
 def _fmt(value):
+    """Four significant digits, trailing zeros kept (1.000, 339.0); thousands with commas."""
     if value is None:
         return "—"
-    if isinstance(value, int) or float(value).is_integer() and abs(value) >= 100:
-        return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.0f}"
-    return f"{value:.4g}"
+    if abs(value) >= 10_000:
+        return f"{value:,.0f}"
+    return f"{value:#.4g}".rstrip(".")
 
 
 def _link(name, prefix):
@@ -224,12 +249,12 @@ def headline_table(records, link_prefix="results/"):
     lines = ["| experiment | metric | model | baseline | beats it | record |",
              "|---|---|---|---|---|---|"]
     for record in records:
-        options = " ".join(f"--{k.replace('_', '-')} {v}" for k, v in
-                           sorted(record["arguments"].items())
-                           if k not in ("profile", "seed", "out", "data_dir") and v is not None)
+        options = command_options(record["arguments"])
         name = f"`{record['experiment']}{' ' + options if options else ''}`"
         for row in headline_numbers(record):
             verdict = {True: "yes", False: "**no**", None: "—"}[row["holds"]]
+            if row["holds"] and row["p_value"] is not None and row["p_value"] >= 0.05:
+                verdict = f"tie (DM p = {row['p_value']:.2f})"
             lines.append(f"| {name} | {row['label']} | {_fmt(row['value'])} | "
                          f"{_fmt(row['baseline'])} ({row['baseline_label']}) | {verdict} | "
                          f"{_link(record['file'], link_prefix)}, "

@@ -15,7 +15,11 @@ import json
 import pathlib
 import re
 import sys
-import tomllib
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10: the test extra installs tomli
+    import tomli as tomllib
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -79,10 +83,10 @@ def registry_page():
     for record in records():
         anchor = record["file"]
         parts.append(f"## {anchor}\n")
-        options = " ".join(f"--{k.replace('_', '-')} {v}" for k, v in
-                           sorted(record["arguments"].items()) if k != "profile" and v is not None)
+        options = results.command_options(record["arguments"])
+        seed = record["arguments"].get("seed", 0)
         parts.append(f"Command: `python -m rnn_keras run {record['experiment']} --profile "
-                     f"{record['arguments'].get('profile', 'full')} {options}`  \n"
+                     f"{record['arguments'].get('profile', 'full')} --seed {seed} {options}`  \n"
                      f"Commit `{record['commit']}`, {record['date']}, "
                      f"{record.get('seconds', '—')} s, peak RSS "
                      f"{record.get('peak_rss_mb', '—')} MB.  \n"
@@ -93,6 +97,8 @@ def registry_page():
         for key, value in record["metrics"].items():
             if isinstance(value, (dict, list)):
                 value = json.dumps(value)[:200]
+            elif value is None:
+                value = "—"
             parts.append(f"| `{key}` | {value} |")
         parts.append("")
     return "\n".join(parts) + "\n"

@@ -132,7 +132,8 @@ def test_full_profile_writes_a_results_record(monkeypatch, capsys, tmp_path):
     (record,) = results.load_records(tmp_path / "results")
     assert record["arguments"] == {"profile": "full", "seed": 0}
     assert record["metrics"] == {"rollout_mse": 0.02, "copy_last_mse": 0.03}
-    assert record["headline"][0]["holds"] is True and record["headline"][0]["baseline"] == 0.03
+    (headline,) = results.headline_numbers(record)
+    assert headline["holds"] is True and headline["baseline"] == 0.03
     assert record["commit"] and record["machine"]["cores"] >= 1 and record["peak_rss_mb"] > 0
     assert record["date"].startswith("20") and record["seconds"] >= 0
     (tmp_path / "results" / "video.json").unlink()
