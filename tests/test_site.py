@@ -121,6 +121,16 @@ def test_headline_verdict_follows_the_direction(tmp_path):
     assert "| yes |" in results.headline_table([record])
 
 
+def test_every_speech_split_has_a_headline():
+    """One voice held out (single fold) and all six (means): both records get a headline."""
+    from rnn_keras import results
+
+    one = {"experiment": "speech", "metrics": {"rnn": 0.9, "cnn": 0.8, "mfcc_lr": 0.7}}
+    six = {"experiment": "speech", "metrics": {"rnn_mean": 0.9, "mfcc_lr_mean": 0.95}}
+    assert results.headline_numbers(one)[0]["holds"] is True
+    assert results.headline_numbers(six)[0]["holds"] is False
+
+
 def test_command_options_are_typed_as_on_the_command_line():
     from rnn_keras import results
 
