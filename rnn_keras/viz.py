@@ -208,6 +208,7 @@ def animate_frames(clips, titles=None, interval=120):
     ``gif`` attribute holds the GIF's bytes. ``interval``: milliseconds per frame.
     """
     import base64
+    import html as html_module
     import io
 
     from IPython.display import HTML
@@ -238,7 +239,8 @@ def animate_frames(clips, titles=None, interval=120):
     frames[0].save(buffer, format="GIF", save_all=True, append_images=frames[1:],
                    duration=int(interval), loop=0)
     gif = buffer.getvalue()
-    alt = "animation: " + (", ".join(titles) if titles else f"{len(clips)} clips")
+    alt = html_module.escape("animation: " + (", ".join(titles) if titles
+                                             else f"{len(clips)} clips"))
     html = HTML(f'<img src="data:image/gif;base64,{base64.b64encode(gif).decode()}" '
                 f'alt="{alt}">')
     html.gif = gif
