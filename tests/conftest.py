@@ -49,6 +49,7 @@ ARCHIVES = {
 NOTEBOOK_DATA = {
     "04": ("aclImdb",), "05": ("mnist",), "06": ("spa-eng",), "07": ("jsb_chorales",),
     "08": ("mnist",), "10": ("tinyshakespeare",), "11": ("fsdd",),
+    "12": ("aclImdb", "fsdd"),
 }
 
 
@@ -163,6 +164,15 @@ def review_dir(tmp_path_factory):
 def fsdd_dir(tmp_path_factory):
     """A complete FSDD-shaped folder (3,000 short tones: the digit sets the pitch)."""
     return helpers.write_fsdd(tmp_path_factory.mktemp("fsdd"))
+
+
+@pytest.fixture(scope="session")
+def review_fsdd_dir(tmp_path_factory, review_dir, fsdd_dir):
+    """One folder with both the review and the FSDD fixtures (notebook 12 reads both)."""
+    root = tmp_path_factory.mktemp("reviews-and-fsdd")
+    for source in (review_dir / "aclImdb", *fsdd_dir.iterdir()):
+        (root / source.name).symlink_to(source, target_is_directory=True)
+    return root
 
 
 @pytest.fixture(scope="session")

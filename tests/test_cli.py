@@ -18,8 +18,8 @@ from helpers import cli
 from rnn_keras import experiments
 from rnn_keras.__main__ import main
 
-ALL = ["adding-problem", "bidirectional", "captioning", "charlm", "gradient-flow", "music",
-       "sentiment",
+ALL = ["adding-problem", "bidirectional", "captioning", "charlm", "costs", "gradient-flow",
+       "music", "sentiment",
        "speech", "timeseries", "topologies", "translation", "video"]
 
 
@@ -308,6 +308,26 @@ def test_video(smoke, fake_mnist):
     assert [k for k in summary if k.startswith("mse_step_")] == [
         f"mse_step_{k}" for k in range(1, 11)]
     assert (out / "next_frame.keras").exists() and (out / "direction.keras").exists()
+
+
+@pytest.mark.slow
+def test_costs(smoke, review_fsdd_dir):
+    from rnn_keras.experiments import costs
+
+    summary, out, stdout = smoke("costs", "--data-dir", review_fsdd_dir)
+    assert "[costs] IMDB n=" in stdout and "[costs] digits n=" in stdout  # progress is shown
+    short, long = summary["lengths"]
+    for kind in costs.SETTINGS["smoke"]["kinds"]:
+        assert summary[f"{kind}_train_ms_T{long}"] > 0 and summary[f"{kind}_inference_ms_T{short}"] > 0
+    # measured bytes: attention's weights grow with T squared, the kept states with T
+    attention, lstm = summary["attention_state_bytes"], summary["lstm_state_bytes"]
+    assert attention[1] / attention[0] == (long / short) ** 2 and lstm[1] / lstm[0] == long / short
+    assert set(summary["best_setting"]) == set(costs.SEARCH_SPACE)
+    assert set(summary["importance"]) == set(costs.SEARCH_SPACE)
+    # the fixture's tones: the pitch names the digit, so MFCC statistics get every one
+    assert summary["tuning_linear_accuracy"] == 1.0 and summary["fsdd_linear_largest"] == 1.0
+    assert 0 <= summary["tuned_accuracy"] <= 1 and summary["tuning_clips"] == 30
+    assert "attention" in (out / "cost_table.txt").read_text()
 
 
 @pytest.mark.slow

@@ -86,6 +86,7 @@ PROTOCOL = {
     "video": ({}, {"task": "direction"}),
     "timeseries": ({"series": "taylor"}, {}),
     "speech": ({"task": "strings"}, {}),
+    "costs": ({}, {}),
 }
 
 
@@ -96,7 +97,7 @@ def test_protocol_options_name_only_registered_experiments():
 @pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(experiments.EXPERIMENTS))
 def test_every_experiment_follows_the_protocol(name, tmp_path, review_dir, chorale_dir,
-                                               fake_mnist, fsdd_dir):
+                                               fake_mnist, fsdd_dir, review_fsdd_dir):
     import inspect
 
     from rnn_keras import training
@@ -115,7 +116,8 @@ def test_every_experiment_follows_the_protocol(name, tmp_path, review_dir, chora
     assert {"seed", "verbose", "run_dir", "name"} <= set(train_parameters), name
     assert inspect.signature(module.run).parameters["verbose"].default == 2
 
-    data_dir = {"sentiment": review_dir, "music": chorale_dir, "speech": fsdd_dir}.get(name)
+    data_dir = {"sentiment": review_dir, "music": chorale_dir, "speech": fsdd_dir,
+                "costs": review_fsdd_dir}.get(name)
     options, selector = PROTOCOL.get(name, ({}, {}))
     data = module.prepare("smoke", data_dir, 0, **options)
     assert isinstance(data.settings, dict)

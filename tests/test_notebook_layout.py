@@ -34,7 +34,7 @@ def script(name):
 DESIGNED = {0: "rnn_from_scratch", 1: "four_topologies", 2: "vanishing_exploding_gradients",
             3: "lstm_gru_bidirectional", 4: "sentiment", 5: "image_captioning",
             6: "translation", 7: "music", 8: "video", 9: "time_series",
-            10: "text_generation", 11: "speech"}
+            10: "text_generation", 11: "speech", 12: "what_rnns_cost"}
 
 
 def test_numbered_as_designed():
@@ -126,7 +126,7 @@ def test_every_data_notebook_is_known_to_the_test_tiers():
     for path in NOTEBOOKS:
         code = "\n".join("".join(c["source"]) for c in cells(path) if c["cell_type"] == "code")
         reads_data = any(name in code for name in (
-            "sentiment.prepare", "captioning.prepare", "video.prepare", "music.prepare",
+            "sentiment.prepare", "costs.prepare", "captioning.prepare", "video.prepare", "music.prepare",
             'pair="spa-eng"', "sd.load(", "spoken_digits.load(", "charlm.prepare"))
         assert reads_data == (path.name[:2] in NOTEBOOK_DATA), path.name
 

@@ -34,7 +34,7 @@ Where an experiment trains several kinds of model (``adding-problem``: one
 per cell and length; ``music``: two forms; ``video``: a predictor and a
 classifier; ``speech``: rnn or cnn), ``build_model``, ``train`` and ``evaluate`` take the selector as
 a keyword (``timesteps=``, ``form=``, ``task=``).
-``tests/test_experiments.py`` runs the protocol of all twelve in the smoke
+``tests/test_experiments.py`` runs the protocol of every registered experiment in the smoke
 profile.
 """
 
@@ -71,6 +71,9 @@ EXPERIMENTS = {
                "digit error rate, official and unseen-speaker splits (notebook 11)"),
     "video": ("rnn_keras.experiments.video",
               "Moving MNIST: ConvLSTM rollout MSE/SSIM vs copy-last; clip direction (notebook 08)"),
+    "costs": ("rnn_keras.experiments.costs",
+              "what RNNs cost: time and memory vs length (RNN, CNN, attention), learning curves "
+              "vs linear baselines (IMDB, spoken digits), a KerasTuner search (notebook 12)"),
 }
 
 

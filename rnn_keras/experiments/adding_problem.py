@@ -17,7 +17,9 @@ from rnn_keras import models
 from rnn_keras import training
 from rnn_keras.data import toy
 from rnn_keras.experiments import rounded
+from rnn_keras.layers import SimpleRNNCell
 from rnn_keras.models.common import CELLS
+from rnn_keras.validation import check_choice
 from rnn_keras.validation import check_positive_int
 
 SETTINGS = {
@@ -28,6 +30,34 @@ SETTINGS = {
 }
 UNITS = 32
 N_TEST = 2000
+# Le, Jaitly and Hinton (2015)'s IRNN: a ReLU SimpleRNN whose recurrent matrix starts
+# as the identity; trained, as there, with the gradient's global norm clipped (to 1).
+IRNN = "irnn"
+IRNN_CLIPNORM = 1.0
+
+
+def irnn_cell(units):
+    """The IRNN's cell: ``h_t = ReLU(x_t W + h_{t-1} U + b)`` with ``U = I`` and
+    ``W ~ N(0, 0.001^2)`` at the start, so a fresh cell copies its state forward
+    and the gradient through active units neither shrinks nor grows
+    (:class:`rnn_keras.layers.SimpleRNNCell`)."""
+    return SimpleRNNCell(units, activation="relu",
+                         recurrent_initializer=keras.initializers.Identity(),
+                         kernel_initializer=keras.initializers.RandomNormal(stddev=0.001))
+
+
+def irnn_model(units=UNITS, input_dim=2, implementation="fused"):
+    """A many-to-one regressor around an IRNN (``fused``: Keras's ``SimpleRNN`` with the
+    same activation and initialisers; ``scratch``: :func:`irnn_cell` in ``keras.layers.RNN``)."""
+    inputs = keras.Input((None, input_dim), name="inputs")
+    if check_choice("implementation", implementation, ("fused", "scratch")) == "fused":
+        layer = keras.layers.SimpleRNN(
+            units, activation="relu", recurrent_initializer=keras.initializers.Identity(),
+            kernel_initializer=keras.initializers.RandomNormal(stddev=0.001), name="rnn_1")
+    else:
+        layer = keras.layers.RNN(irnn_cell(units), name="rnn_1")
+    outputs = keras.layers.Dense(1, name="outputs")(layer(inputs))
+    return keras.Model(inputs, outputs, name="irnn")
 
 
 @dataclasses.dataclass
@@ -56,13 +86,22 @@ def prepare(profile=None, data_dir=None, seed=0, timesteps=None, n_train=None):
 
 
 def build_model(data=None, *, cell="gru", implementation="fused", units=UNITS):
-    """A many-to-one regressor over (value, marker) steps, compiled (Adam 3e-3, MSE)."""
+    """A many-to-one regressor over (value, marker) steps, compiled (Adam 3e-3, MSE).
+
+    ``cell``: ``"simple"``, ``"lstm"``, ``"gru"`` or ``"irnn"`` (:func:`irnn_model`;
+    its gradient's global norm clipped to :data:`IRNN_CLIPNORM`, as Le et al. train it).
+    """
     if data is not None and not isinstance(data, Data):
         raise TypeError(f"build_model takes the Data of prepare() (or None), got {data!r}; "
                         "pass the cell as a keyword: build_model(cell='lstm').")
-    model = models.many_to_one(1, input_dim=2, cell=cell, units=units,
-                               implementation=implementation)
-    model.compile(optimizer=keras.optimizers.Adam(3e-3), loss="mse")
+    if cell == IRNN:
+        model = irnn_model(units, implementation=implementation)
+        optimizer = keras.optimizers.Adam(3e-3, global_clipnorm=IRNN_CLIPNORM)
+    else:
+        model = models.many_to_one(1, input_dim=2, cell=cell, units=units,
+                                   implementation=implementation)
+        optimizer = keras.optimizers.Adam(3e-3)
+    model.compile(optimizer=optimizer, loss="mse")
     return model
 
 

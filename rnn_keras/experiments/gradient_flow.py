@@ -37,17 +37,24 @@ def random_sequences(batch, timesteps, features=8, scale=1.0, seed=0):
     return (scale * rng.normal(size=(batch, timesteps, features))).astype("float32")
 
 
-def cell_norms(timesteps=100, units=32, batch=16, features=8, seed=0):
+def cell_norms(timesteps=100, units=32, batch=16, features=8, seed=0, irnn=False):
     """Gradient norms per step for freshly initialised SimpleRNN, LSTM, GRU.
 
     All three read the same sequences with Keras's default initialisers
     (Glorot input kernels, orthogonal recurrent kernels, LSTM forget bias 1).
+    ``irnn=True`` adds Le et al.'s ReLU cell with an identity recurrent matrix
+    (:func:`rnn_keras.experiments.adding_problem.irnn_cell`) as ``"irnn"``.
 
     Returns ``{cell: (norms, decay_rate)}``.
     """
+    from rnn_keras.experiments import adding_problem
+
     x = random_sequences(batch, timesteps, features, seed=seed)
     out = {}
-    for name, cls in SCRATCH_CELLS.items():
+    makers = dict(SCRATCH_CELLS)
+    if irnn:
+        makers[adding_problem.IRNN] = adding_problem.irnn_cell
+    for name, cls in makers.items():
         keras.utils.set_random_seed(seed)
         cell = cls(units)
         cell.build((None, features))
@@ -131,15 +138,23 @@ def prepare(profile=None, data_dir=None, seed=0, timesteps=30, n=2000):
     return Data(train=toy.adding_problem(n=n, timesteps=timesteps, seed=seed), settings=s)
 
 
-def build_model(data=None, *, clip="none", threshold=1.0, learning_rate=0.1):
+def build_model(data=None, *, clip="none", threshold=1.0, learning_rate=0.1, cell="simple"):
     """A SimpleRNN (64 units, from scratch) for the adding problem, compiled with plain
     SGD at a learning rate large enough to diverge. ``clip``: ``"none"``,
     ``"global_norm"`` (the global norm to ``threshold``) or ``"value"`` (each
-    gradient entry to ``threshold / 10``)."""
+    gradient entry to ``threshold / 10``). ``cell="irnn"``: the ReLU cell with an
+    identity recurrent matrix instead (:func:`rnn_keras.experiments.adding_problem.irnn_model`).
+    """
+    from rnn_keras.experiments import adding_problem
+
     del data
     clip = check_choice("clip", clip, CLIPPING)
-    model = models.many_to_one(1, input_dim=2, cell="simple", units=64,
-                               implementation="scratch")
+    cell = check_choice("cell", cell, ("simple", adding_problem.IRNN))
+    if cell == adding_problem.IRNN:
+        model = adding_problem.irnn_model(64, implementation="scratch")
+    else:
+        model = models.many_to_one(1, input_dim=2, cell="simple", units=64,
+                                   implementation="scratch")
     args = {"none": {}, "global_norm": {"global_clipnorm": threshold},
             "value": {"clipvalue": threshold / 10}}[clip]
     optimizer = bptt.clipped_optimizer("sgd", learning_rate=learning_rate, **args)
@@ -167,10 +182,13 @@ def evaluate(model, data):
 
 
 def clipping_runs(epochs=10, timesteps=30, n=2000, learning_rate=0.1, clip=1.0, seed=0,
-                  verbose=0):
+                  verbose=0, cell="simple", kinds=CLIPPING):
     """Trains the same SimpleRNN three times on the adding problem with plain SGD and
     a large learning rate: without clipping, with global-norm clipping
     (``clip``) and with value clipping (``clip / 10``).
+
+    ``cell="irnn"``: the IRNN instead of the tanh SimpleRNN; ``kinds``: which of
+    the three runs to make.
 
     Returns ``{"none": history, "global_norm": history, "value": history}``,
     each a dict with ``loss`` per epoch (``nan`` once training diverged) and
@@ -179,9 +197,10 @@ def clipping_runs(epochs=10, timesteps=30, n=2000, learning_rate=0.1, clip=1.0, 
     """
     data = prepare(seed=seed, timesteps=timesteps, n=n)
     runs = {}
-    for name in CLIPPING:
+    for name in kinds:
         keras.utils.set_random_seed(seed)
-        model = build_model(data, clip=name, threshold=clip, learning_rate=learning_rate)
+        model = build_model(data, clip=name, threshold=clip, learning_rate=learning_rate,
+                            cell=cell)
         batch_loss = []
         record = keras.callbacks.LambdaCallback(
             on_train_batch_end=lambda batch, logs: batch_loss.append(float(logs["loss"]))
