@@ -11,7 +11,7 @@ records disagree, so no headline number is typed by hand.
 
 >>> spec = HEADLINES["video"][0]
 >>> spec.metric, spec.baseline, spec.higher_is_better
-('rollout_mse', 'copy_last_mse', False)
+('rollout_mse', 'blank_mse', False)
 """
 
 import dataclasses
@@ -68,8 +68,12 @@ HEADLINES = {
                        "joint_copy_baseline", "copy the previous step")],
     "captioning": [Headline("BLEU-4, beam search", "bleu_4_beam", "bleu_4_layout_oracle",
                             "layout oracle (best constant digits)")],
-    "video": [Headline("10-frame rollout MSE", "rollout_mse", "copy_last_mse",
-                       "copy the last frame", higher_is_better=False)],
+    "video": [Headline("10-frame rollout MSE", "rollout_mse", "blank_mse",
+                       "an empty frame, the strongest by MSE",
+                       higher_is_better=False),
+              Headline("10-frame rollout MSE (goal: half the copy's)", "rollout_mse",
+                       "copy_last_mse", "copy the last frame", higher_is_better=False,
+                       margin=0.5)],
     "timeseries": [Headline("best network's test MAE (picked on validation)", "best_neural_mae",
                             "best_baseline_mae", "best forecasters' baseline (validation)",
                             higher_is_better=False, p_value="dm_p_value")]

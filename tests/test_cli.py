@@ -124,16 +124,17 @@ def test_full_profile_writes_a_results_record(monkeypatch, capsys, tmp_path):
     from rnn_keras import results
 
     module = experiments.get("video")
-    monkeypatch.setattr(module, "run", lambda **kwargs: {"rollout_mse": 0.02,
-                                                          "copy_last_mse": 0.03})
+    metrics = {"rollout_mse": 0.02, "copy_last_mse": 0.03, "blank_mse": 0.025}
+    monkeypatch.setattr(module, "run", lambda **kwargs: dict(metrics))
     monkeypatch.chdir(tmp_path)
     assert main(["run", "video", "--profile", "full", "--out", "o"]) == 0
     assert "results record: results/video.json" in capsys.readouterr().out
     (record,) = results.load_records(tmp_path / "results")
     assert record["arguments"] == {"profile": "full", "seed": 0}
-    assert record["metrics"] == {"rollout_mse": 0.02, "copy_last_mse": 0.03}
-    (headline,) = results.headline_numbers(record)
-    assert headline["holds"] is True and headline["baseline"] == 0.03
+    assert record["metrics"] == metrics
+    empty_frame, goal = results.headline_numbers(record)
+    assert empty_frame["holds"] is True and empty_frame["baseline"] == 0.025
+    assert goal["holds"] is False and goal["baseline"] == 0.03  # the goal needs half the copy's
     assert record["commit"] and record["machine"]["cores"] >= 1 and record["peak_rss_mb"] > 0
     assert record["date"].startswith("20") and record["seconds"] >= 0
     (tmp_path / "results" / "video.json").unlink()

@@ -102,10 +102,12 @@ def test_headline_verdict_follows_the_direction(tmp_path):
     from rnn_keras import results
 
     record = {"experiment": "video", "arguments": {"profile": "full"},
-              "metrics": {"rollout_mse": 0.02, "copy_last_mse": 0.03}}
-    assert results.headline_numbers(record)[0]["holds"] is True
+              "metrics": {"rollout_mse": 0.02, "copy_last_mse": 0.03, "blank_mse": 0.025}}
+    assert [row["holds"] for row in results.headline_numbers(record)] == [True, False]
     record["metrics"]["rollout_mse"] = 0.04
     assert results.headline_numbers(record)[0]["holds"] is False
+    record["metrics"]["rollout_mse"] = 0.014  # the video goal: under half the copy's error
+    assert results.headline_numbers(record)[1]["holds"] is True
     record = {"experiment": "adding-problem", "arguments": {"profile": "full"},
               "metrics": {"lstm_T100_mse": 0.5, "lstm_T400_mse": 0.1, "baseline_mse": 0.17}}
     (row,) = results.headline_numbers(record)

@@ -45,7 +45,8 @@ from rnn_keras.validation import check_positive_int
 # package's cell in keras.layers.RNN); then the two that parallelise over steps.
 KINDS = ("simple", "lstm", "gru", "simple_scratch", "lstm_scratch", "gru_scratch", "cnn",
          "attention")
-# The search space of the tuning part, and the setting a student would start from.
+# The search space of the tuning part, and the untuned starting point it is compared with:
+# a unidirectional GRU of 32 units at Adam's default learning rate (Keras's 0.001).
 SEARCH_SPACE = {"units": (16, 32, 64), "learning_rate": (1e-3, 3e-3, 1e-2),
                 "cell": ("gru", "lstm"), "bidirectional": (False, True)}
 DEFAULT_SETTING = {"units": 32, "learning_rate": 1e-3, "cell": "gru", "bidirectional": False}
@@ -55,18 +56,19 @@ SETTINGS = {
     "quick": {"lengths": (32, 128, 512), "batch": 16, "features": 8, "units": 32, "heads": 2,
               "repeats": 3, "kinds": ("simple", "lstm", "gru", "lstm_scratch", "cnn",
                                       "attention"),
-              "imdb_sizes": (250, 2000), "imdb_epochs": 3,
-              "fsdd_sizes": (100, 400, 1600), "fsdd_epochs": 10, "seeds": (0, 1),
-              "tuning_size": 800, "tuner_trials": 4, "tuner_epochs": 5, "tuning_seeds": (0, 1)},
+              "imdb_sizes": (250, 1000), "imdb_test": 1000, "imdb_epochs": 3,
+              "fsdd_sizes": (100, 300, 900), "fsdd_epochs": 8, "seeds": (0, 1),
+              "tuning_size": 600, "tuner_trials": 4, "tuner_epochs": 4, "tuning_seeds": (0, 1)},
     "full": {"lengths": (50, 200, 500, 1000, 2000), "batch": 16, "features": 8, "units": 64,
              "heads": 2, "repeats": 5, "kinds": KINDS,
-             "imdb_sizes": (500, 2000, 5000, 10000, 22500), "imdb_epochs": 3,
-             "fsdd_sizes": (100, 300, 1000, 2430), "fsdd_epochs": 20, "seeds": (0, 1, 2),
+             # None: the whole training split (22,500 reviews; 2,460 clips)
+             "imdb_sizes": (500, 2000, 5000, 10000, None), "imdb_test": None, "imdb_epochs": 3,
+             "fsdd_sizes": (100, 300, 1000, None), "fsdd_epochs": 20, "seeds": (0, 1, 2),
              "tuning_size": None, "tuner_trials": 16, "tuner_epochs": 15, "tuning_seeds": (0, 1, 2, 3, 4)},
     # Tests only: every step of the run in seconds; the numbers mean nothing.
     "smoke": {"lengths": (4, 8), "batch": 4, "features": 3, "units": 4, "heads": 2,
               "repeats": 1, "kinds": KINDS,
-              "imdb_sizes": (40, 80), "imdb_epochs": 1,
+              "imdb_sizes": (40, 80), "imdb_test": None, "imdb_epochs": 1,
               "fsdd_sizes": (20, 40), "fsdd_epochs": 1, "seeds": (0,),
               "tuning_size": 30, "tuner_trials": 2, "tuner_epochs": 1, "tuning_seeds": (0,)},
 }
@@ -119,7 +121,7 @@ def time_per_sequence(model, timesteps, batch=16, repeats=3, seed=0):
     One warm-up call of each first (it traces and compiles for the shape);
     then ``repeats`` timed calls; the median over them, divided by ``batch``.
     Returns ``(train_seconds, inference_seconds, spread)``, ``spread`` the
-    largest relative distance of a timed training step from the median.
+    largest relative distance of a timed call (training or inference) from its median.
     """
     rng = np.random.default_rng(seed)
     features = model.input_shape[-1]
@@ -135,18 +137,20 @@ def time_per_sequence(model, timesteps, batch=16, repeats=3, seed=0):
         start = time.perf_counter()
         model.predict_on_batch(x)
         infer.append(time.perf_counter() - start)
-    median = float(np.median(train))
-    spread = float(max(abs(t - median) for t in train) / median)
-    return median / batch, float(np.median(infer)) / batch, spread
+    spread = max(float(np.max(np.abs(np.array(times) - np.median(times))) / np.median(times))
+                 for times in (train, infer))
+    return float(np.median(train)) / batch, float(np.median(infer)) / batch, spread
 
 
 def state_bytes(kind, timesteps, batch=16, features=8, units=32, heads=2, seed=0):
-    """Bytes of the tensor one forward pass keeps that grows fastest with ``T``, measured.
+    """Bytes of the activation that grows fastest with ``T``: ``.nbytes`` of one array.
 
-    ``"attention"``: the attention weights (``batch x heads x T x T``),
-    returned by the layer itself. Every other kind: its per-step outputs
-    (``batch x T x units``; what backpropagation through time keeps for each
-    step of a recurrent layer). ``.nbytes`` of the arrays computed.
+    ``"attention"``: the attention weights a ``MultiHeadAttention`` layer
+    returns (``batch x heads x T x T``). Every other kind: the output
+    sequence of one layer of that type (``batch x T x units``; a
+    recurrent layer keeps at least this for backpropagation through time,
+    an LSTM or GRU also its gates, several such tensors). Not the peak
+    memory of the whole model: a lower bound that shows how it grows.
     """
     kind = check_choice("kind", kind, KINDS)
     x = np.random.default_rng(seed).normal(size=(batch, timesteps, features)).astype("float32")
@@ -195,12 +199,13 @@ def format_cost_table(rows, key="train_ms"):
     lengths = sorted({r["timesteps"] for r in rows})
     kinds = list(dict.fromkeys(r["kind"] for r in rows))
     value = {(r["kind"], r["timesteps"]): r[key] for r in rows}
-    unit = {"train_ms": "ms", "inference_ms": "ms", "state_bytes": "bytes"}[key]
-    lines = [f"{key + ' (' + unit + ')':<22}" + "".join(f"{'T=' + str(t):>12}" for t in lengths)]
+    label = {"train_ms": "training, ms/sequence", "inference_ms": "inference, ms/sequence",
+             "state_bytes": "activation bytes"}[key]
+    lines = [f"{label:<24}" + "".join(f"{'T=' + str(t):>12}" for t in lengths)]
     for kind in kinds:
         cells = (f"{value[(kind, t)]:>12,.0f}" if key == "state_bytes" else
                  f"{value[(kind, t)]:>12.3f}" for t in lengths)
-        lines.append(f"{kind:<22}" + "".join(cells))
+        lines.append(f"{kind:<24}" + "".join(cells))
     return "\n".join(lines)
 
 
@@ -232,23 +237,30 @@ def log_mel_frames(audio, batch_size=256):
 
 def prepare(profile=None, data_dir=None, seed=0, imdb=True):
     """IMDB as notebook 04 reads it at the same profile (its training reviews are the pool
-    the curve samples from, its test reviews the test) and the spoken digits' official
-    split as log-mel frames and MFCC statistics.
+    the curve samples from; the profile's ``imdb_test`` of its test reviews, all for
+    ``None``, the test) and the spoken digits' official split as log-mel frames and MFCC
+    statistics.
 
     ``imdb=False``: the spoken digits only (``data.imdb`` is ``None``).
     """
     from rnn_keras.experiments import sentiment
     from rnn_keras.experiments import speech
 
+    from rnn_keras.data import imdb as imdb_data
+
     name = config.get_profile(profile)
-    reviews = sentiment.prepare(name, data_dir=data_dir, seed=seed) if imdb else None
+    s = dict(SETTINGS[name])
+    reviews = None
+    if imdb:
+        reviews = sentiment.prepare(name, data_dir=data_dir, seed=seed)
+        reviews = dataclasses.replace(reviews, test=imdb_data.sample(reviews.test, s["imdb_test"],
+                                                                    seed=seed))
     digits = speech.prepare(name, data_dir=data_dir, seed=seed, task="digits")
     parts = ("train", "validation", "test")
     x = {part: log_mel_frames(digits.x[part]) for part in parts}
     mfcc = {part: speech.mfcc_statistics(list(digits.x[part]), speech.SETTINGS["quick"])
             for part in parts}
-    return Data(reviews, x, {part: digits.y[part] for part in parts}, mfcc,
-                dict(SETTINGS[name]))
+    return Data(reviews, x, {part: digits.y[part] for part in parts}, mfcc, s)
 
 
 def build_model(data, *, units=None, learning_rate=None, cell=None, bidirectional=None):
@@ -412,6 +424,13 @@ def tune(data, trials=None, epochs=None, seed=0, directory=None, verbose=0):
 def _plain(value, values):
     """A tuner's value as the search space spells it (Python bool, int, float or str)."""
     return bool(value) if isinstance(values[0], bool) else type(values[0])(value)
+
+
+def tried(trials):
+    """How many trials drew each value: ``{name: {value: count}}`` (values never drawn left out)."""
+    return {name: {value: sum(t[name] == value for t in trials) for value in values
+                   if any(t[name] == value for t in trials)}
+            for name, values in SEARCH_SPACE.items()}
 
 
 def importance(trials):
