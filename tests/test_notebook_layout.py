@@ -193,12 +193,12 @@ def test_quick_results_are_the_committed_notebooks_numbers():
 
 def test_number_check_catches_a_number_the_notebook_never_printed():
     check = script("check_doc_numbers")
-    page = "<!-- checked: notebook 04 -->\n| variant | acc |\n|---|---|\n| BiGRU | 0.999 |\n"
+    page = "<!-- checked: notebook 04 -->\n| variant | acc |\n|---|---|\n| BiGRU | 987.654 |\n"
     problems, checked = check.missing({"docs/x.md": page})
-    assert checked == 1 and problems == ["docs/x.md:1: 0.999 is not printed by 04_sentiment_imdb.ipynb"]
+    assert checked == 1 and problems == ["docs/x.md:1: 987.654 is not printed by 04_sentiment_imdb.ipynb"]
     _, printed = check.notebook_numbers("04")
     shown = f"{printed[-1]:.3f}" if printed[-1] % 1 else f"{printed[-1]:.0f}"
-    assert check.missing({"docs/x.md": page.replace("0.999", shown)}) == ([], 1)
+    assert check.missing({"docs/x.md": page.replace("987.654", shown)}) == ([], 1)
 
 
 def test_notebooks_page_lists_exactly_the_notebooks_claims():
