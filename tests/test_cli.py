@@ -215,7 +215,7 @@ def test_gradient_flow(smoke):
 @pytest.mark.slow
 def test_adding_problem(smoke):
     summary, out, _ = smoke("adding-problem")
-    assert {f"{c}_T{t}_mse" for c in ("simple", "lstm", "gru") for t in (6, 8)} <= set(summary)
+    assert {f"{c}_T{t}_mse" for c in ("simple", "lstm", "gru", "irnn") for t in (6, 8)} <= set(summary)
     table = (out / "table.txt").read_text()
     assert "T=6" in table and "baseline" in table and "lstm" in table
 

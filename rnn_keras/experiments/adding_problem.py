@@ -1,9 +1,10 @@
-"""Long memory: the adding problem for SimpleRNN, LSTM and GRU.
+"""Long memory: the adding problem for SimpleRNN, LSTM, GRU and the IRNN.
 
 Question: as the distance between the two numbers to add grows, which cells
-still learn the task? Each cell gets the same budget (same data, epochs,
-width, optimiser) at each length; the answer is the test MSE against the
-baseline 1/6 = 0.167 of always answering 1.0.
+still learn the task (SimpleRNN, LSTM, GRU, and the IRNN: a ReLU SimpleRNN
+started at the identity, its gradient clipped)? Each cell gets the same
+budget (same data, epochs, width, optimiser) at each length; the answer is
+the test MSE against the baseline 1/6 = 0.167 of always answering 1.0.
 
 Used by notebook 03 and ``python -m rnn_keras run adding-problem``.
 """
@@ -176,7 +177,8 @@ def format_table(rows):
 
 def run(profile=None, data_dir=None, out_dir=None, seed=0, verbose=2):
     del data_dir  # generated data only
-    rows, trained = run_table(profile=profile, seed=seed, verbose=verbose, run_dir=out_dir)
+    rows, trained = run_table(profile=profile, seed=seed, verbose=verbose, run_dir=out_dir,
+                              cells=CELLS + (IRNN,))
     print(format_table(rows), flush=True)
     metrics = {"baseline_mse": toy.ADDING_BASELINE_MSE}
     for r in rows:

@@ -67,7 +67,7 @@ SETTINGS = {
              "tuning_size": None, "tuner_trials": 16, "tuner_epochs": 15, "tuning_seeds": (0, 1, 2, 3, 4)},
     # Tests only: every step of the run in seconds; the numbers mean nothing.
     "smoke": {"lengths": (4, 8), "batch": 4, "features": 3, "units": 4, "heads": 2,
-              "repeats": 1, "kinds": KINDS,
+              "repeats": 1, "kinds": ("gru", "lstm_scratch", "cnn", "attention"),
               "imdb_sizes": (40, 80), "imdb_test": None, "imdb_epochs": 1,
               "fsdd_sizes": (20, 40), "fsdd_epochs": 1, "seeds": (0,),
               "tuning_size": 30, "tuner_trials": 2, "tuner_epochs": 1, "tuning_seeds": (0,)},
