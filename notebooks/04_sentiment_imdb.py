@@ -172,7 +172,8 @@ print(f"\nscratch / fused time per epoch: {scratch['seconds_per_epoch'] / fused[
 # test reviews; two accuracies near 0.8 differ by about ±0.025 (two standard
 # errors) from sampling alone, and this is one seed. Only gaps larger than
 # that are stated below. Training itself varies by more than that between
-# runs on different CPUs (the results page saw one variant move by 0.08), so
+# runs on different CPUs (the results page has the BiLSTM at 0.801 on one and
+# 0.717 on another), so
 # each checked gap is a statement about this run.
 
 # %%

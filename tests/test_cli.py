@@ -321,8 +321,8 @@ def test_costs(smoke, review_fsdd_dir):
     for kind in costs.SETTINGS["smoke"]["kinds"]:
         assert summary[f"{kind}_train_ms_T{long}"] > 0 and summary[f"{kind}_inference_ms_T{short}"] > 0
     # measured bytes: attention's weights grow with T squared, the kept states with T
-    attention, lstm = summary["attention_state_bytes"], summary["lstm_state_bytes"]
-    assert attention[1] / attention[0] == (long / short) ** 2 and lstm[1] / lstm[0] == long / short
+    attention, rnn = summary["attention_state_bytes"], summary["rnn_state_bytes"]
+    assert attention[1] / attention[0] == (long / short) ** 2 and rnn[1] / rnn[0] == long / short
     assert set(summary["best_setting"]) == set(costs.SEARCH_SPACE)
     assert set(summary["importance"]) == set(costs.SEARCH_SPACE)
     # the fixture's tones: the pitch names the digit, so MFCC statistics get every one

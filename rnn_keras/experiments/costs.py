@@ -503,8 +503,9 @@ def run(profile=None, data_dir=None, out_dir=None, seed=0, verbose=2):
             metrics[f"{r['kind']}_{key}_T{r['timesteps']}"] = r[key]
     for kind in s["kinds"]:
         metrics[f"{kind}_train_growth"] = growth(rows, kind)
+    recurrent = next(k for k in s["kinds"] if k not in ("cnn", "attention"))
     metrics["attention_state_bytes"] = [r["state_bytes"] for r in rows if r["kind"] == "attention"]
-    metrics["lstm_state_bytes"] = [r["state_bytes"] for r in rows if r["kind"] == "lstm"]
+    metrics["rnn_state_bytes"] = [r["state_bytes"] for r in rows if r["kind"] == recurrent]
     for name, summary in curves.items():
         metrics[f"{name}_sizes"] = list(summary)
         metrics[f"{name}_rnn_accuracy"] = [v["rnn"][0] for v in summary.values()]
