@@ -332,8 +332,8 @@ def fsdd_curve(data, sizes=None, seeds=None, verbose=0):
 
 def imdb_curve(data, sizes=None, seeds=None, verbose=0):
     """Rows ``{"size", "seed", "rnn", "linear"}``: IMDB test accuracy of a unidirectional
-    GRU (notebook 04's classifier, last 150 tokens) and of NB-LR on the same ``size``
-    reviews."""
+    GRU (notebook 04's classifier, on the last ``max_length`` tokens of notebook 04's
+    profile: 150 quick, 400 full) and of NB-LR on the same ``size`` reviews."""
     from rnn_keras.experiments import sentiment
 
     s = data.settings
@@ -405,8 +405,8 @@ def tune(data, trials=None, epochs=None, seed=0, directory=None, verbose=0):
             seed=seed + 1, directory=str(directory or scratch), project_name="costs-tuning",
             overwrite=True)
         keras.utils.set_random_seed(seed)
-        rows = subset(len(data.y["train"]), s["tuning_size"], seed)
-        tuner.search(data.x["train"][rows], data.y["train"][rows], batch_size=32,
+        clips = subset(len(data.y["train"]), s["tuning_size"], seed)
+        tuner.search(data.x["train"][clips], data.y["train"][clips], batch_size=32,
                      validation_data=(data.x["validation"], data.y["validation"]),
                      epochs=epochs or s["tuner_epochs"], verbose=verbose)
         done = [t for t in tuner.oracle.trials.values() if t.score is not None]
