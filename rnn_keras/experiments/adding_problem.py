@@ -37,14 +37,18 @@ IRNN = "irnn"
 IRNN_CLIPNORM = 1.0
 
 
+def _irnn_arguments():
+    """ReLU, ``U = I``, ``W ~ N(0, 0.001^2)``: fresh initialisers for each layer."""
+    return dict(activation="relu", recurrent_initializer=keras.initializers.Identity(),
+                kernel_initializer=keras.initializers.RandomNormal(stddev=0.001))
+
+
 def irnn_cell(units):
     """The IRNN's cell: ``h_t = ReLU(x_t W + h_{t-1} U + b)`` with ``U = I`` and
     ``W ~ N(0, 0.001^2)`` at the start, so a fresh cell copies its state forward
     and the gradient through active units neither shrinks nor grows
     (:class:`rnn_keras.layers.SimpleRNNCell`)."""
-    return SimpleRNNCell(units, activation="relu",
-                         recurrent_initializer=keras.initializers.Identity(),
-                         kernel_initializer=keras.initializers.RandomNormal(stddev=0.001))
+    return SimpleRNNCell(units, **_irnn_arguments())
 
 
 def irnn_model(units=UNITS, input_dim=2, implementation="fused"):
@@ -52,9 +56,7 @@ def irnn_model(units=UNITS, input_dim=2, implementation="fused"):
     same activation and initialisers; ``scratch``: :func:`irnn_cell` in ``keras.layers.RNN``)."""
     inputs = keras.Input((None, input_dim), name="inputs")
     if check_choice("implementation", implementation, ("fused", "scratch")) == "fused":
-        layer = keras.layers.SimpleRNN(
-            units, activation="relu", recurrent_initializer=keras.initializers.Identity(),
-            kernel_initializer=keras.initializers.RandomNormal(stddev=0.001), name="rnn_1")
+        layer = keras.layers.SimpleRNN(units, **_irnn_arguments(), name="rnn_1")
     else:
         layer = keras.layers.RNN(irnn_cell(units), name="rnn_1")
     outputs = keras.layers.Dense(1, name="outputs")(layer(inputs))

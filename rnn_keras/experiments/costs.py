@@ -44,8 +44,9 @@ from rnn_keras.validation import check_positive_int
 
 # Recurrent kinds are "<cell>" (Keras's fused layer) or "<cell>_scratch" (this
 # package's cell in keras.layers.RNN); then the two that parallelise over steps.
-KINDS = ("simple", "lstm", "gru", "simple_scratch", "lstm_scratch", "gru_scratch", "cnn",
-         "attention")
+PARALLEL_KINDS = ("cnn", "attention")
+KINDS = ("simple", "lstm", "gru", "simple_scratch", "lstm_scratch", "gru_scratch",
+         *PARALLEL_KINDS)
 # The search space of the tuning part, and the untuned starting point it is compared with:
 # a unidirectional GRU of 32 units at Adam's default learning rate (Keras's 0.001).
 SEARCH_SPACE = {"units": (16, 32, 64), "learning_rate": (1e-3, 3e-3, 1e-2),
@@ -74,8 +75,6 @@ SETTINGS = {
               "fsdd_sizes": (20, 40), "fsdd_epochs": 1, "seeds": (0,),
               "tuning_size": 30, "tuner_trials": 2, "tuner_epochs": 1, "tuning_seeds": (0,)},
 }
-# The front end of the spoken-digit part: notebook 11's, computed once, outside the model.
-FRONT_END = {"frame_length": 320, "frame_step": 160, "fft_length": 512, "num_mel_bins": 40}
 
 
 # ---------------------------------------------------------------------------
@@ -94,7 +93,7 @@ def cost_model(kind, features=8, units=32, heads=2):
     """
     kind = check_choice("kind", kind, KINDS)
     check_positive_int("units", units)
-    if kind in ("cnn", "attention"):
+    if kind in PARALLEL_KINDS:
         inputs = keras.Input((None, features), name="inputs")
         if kind == "cnn":
             x = inputs
@@ -230,8 +229,12 @@ class Data:
 
 
 def log_mel_frames(audio, batch_size=256):
-    """Standardised log-mel frames of right-padded 1-second clips: ``(n, frames, 40)``."""
-    layer = LogMelSpectrogram(sampling_rate=sd.SAMPLING_RATE, **FRONT_END, mask_padding=False)
+    """Standardised log-mel frames of right-padded 1-second clips, notebook 11's quick front
+    end (:func:`rnn_keras.experiments.speech.front_end`): ``(n, frames, 40)``."""
+    from rnn_keras.experiments import speech
+
+    layer = LogMelSpectrogram(sampling_rate=sd.SAMPLING_RATE,
+                              **speech.front_end(speech.SETTINGS["quick"]), mask_padding=False)
     chunks = [keras.ops.convert_to_numpy(layer(audio[i:i + batch_size]))
               for i in range(0, len(audio), batch_size)]
     return np.concatenate(chunks).astype("float32")
@@ -502,7 +505,7 @@ def run(profile=None, data_dir=None, out_dir=None, seed=0, verbose=2):
             metrics[f"{r['kind']}_{key}_T{r['timesteps']}"] = r[key]
     for kind in s["kinds"]:
         metrics[f"{kind}_train_growth"] = growth(rows, kind)
-    recurrent = next(k for k in s["kinds"] if k not in ("cnn", "attention"))
+    recurrent = next(k for k in s["kinds"] if k not in PARALLEL_KINDS)
     metrics["attention_state_bytes"] = [r["state_bytes"] for r in rows if r["kind"] == "attention"]
     metrics["rnn_state_bytes"] = [r["state_bytes"] for r in rows if r["kind"] == recurrent]
     for name, summary in curves.items():
